@@ -70,6 +70,7 @@ bool AddressSet::contains(const Address& a) const {
 AddressSet compile(std::span<const ListOp> ops) {
     std::vector<IndexedOp<uint32_t>> ops4;
     std::vector<IndexedOp<Uint128>> ops6;
+    ops4.reserve(ops.size());
     uint32_t index = 0;
     for (const auto& op : ops) {
         ++index;

@@ -21,13 +21,11 @@ struct RangeTable<Key>::Builder {
             return;
         }
         if (count <= kMaxRun) {
-            size_t off = t.keys_.size();
+            size_t off = t.ranges_.size();
             MG_CHECK(off + count < kOffsetMask, "range table too large (%zu keys)", off);
-            t.keys_.push_back(0);
-            t.range_values_.push_back(t.values_[value_ids[cover]]);
+            t.ranges_.push_back({0, t.values_[value_ids[cover]]});
             for (size_t i = cover + 1; i < end; ++i) {
-                t.keys_.push_back(starts[i]);
-                t.range_values_.push_back(t.values_[value_ids[i]]);
+                t.ranges_.push_back({starts[i], t.values_[value_ids[i]]});
             }
             t.entries_[slot] = (kRanges << kTagShift) |
                                static_cast<uint32_t>(count << kCountShift) |
@@ -60,7 +58,10 @@ struct RangeTable<Key>::Builder {
 };
 
 template <typename Key>
-RangeTable<Key>::RangeTable() : entries_(size_t{1} << kRootBits, kLeaf << kTagShift), values_{0} {}
+RangeTable<Key>::RangeTable()
+    : root_shift_(kKeyBits - kSmallRootBits),
+      entries_(size_t{1} << kSmallRootBits, kLeaf << kTagShift),
+      values_{0} {}
 
 template <typename Key>
 RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
@@ -71,6 +72,9 @@ RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
         MG_CHECK(starts[i - 1] < starts[i], "segment starts not increasing at %zu", i);
     }
     RangeTable t;
+    unsigned root_bits = starts.size() <= kSmallRootMaxStarts ? kSmallRootBits : kRootBits;
+    t.root_shift_ = kKeyBits - root_bits;
+    t.entries_.assign(size_t{1} << root_bits, 0);
     t.values_.assign(values.begin(), values.end());
     std::sort(t.values_.begin(), t.values_.end());
     t.values_.erase(std::unique(t.values_.begin(), t.values_.end()), t.values_.end());
@@ -81,44 +85,33 @@ RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
         b.value_ids.push_back(static_cast<uint32_t>(
             std::lower_bound(t.values_.begin(), t.values_.end(), v) - t.values_.begin()));
     }
-    b.fill_table(0, 0, kKeyBits - kRootBits, kRootBits, 0, starts.size());
+    b.fill_table(0, 0, t.root_shift_, root_bits, 0, starts.size());
     t.entries_.shrink_to_fit();
-    t.keys_.shrink_to_fit();
-    t.range_values_.shrink_to_fit();
+    t.ranges_.shrink_to_fit();
     return t;
 }
 
 template <typename Key>
 void RangeTable<Key>::lookup_batch(const Key* keys, uint32_t* out, size_t n) const {
-    constexpr size_t kGroup = 16;
-    constexpr unsigned kRootShift = kKeyBits - kRootBits;
-    uint32_t e[kGroup];
-    for (size_t base = 0; base < n; base += kGroup) {
-        size_t m = std::min(kGroup, n - base);
-        const Key* k = keys + base;
-        for (size_t i = 0; i < m; ++i) e[i] = entries_[static_cast<size_t>(k[i] >> kRootShift)];
-        for (size_t i = 0; i < m; ++i) {
-            if ((e[i] >> kTagShift) == kRanges) {
-                __builtin_prefetch(&keys_[e[i] & kOffsetMask]);
-                __builtin_prefetch(&range_values_[e[i] & kOffsetMask]);
-            }
+    // Prefetch the root slots a few keys ahead; the lookups themselves are
+    // independent, so the core overlaps their misses.
+    constexpr size_t kAhead = 8;
+    const unsigned root_shift = root_shift_;
+    for (size_t i = 0; i < n && i < kAhead; ++i) {
+        __builtin_prefetch(&entries_[static_cast<size_t>(keys[i] >> root_shift)]);
+    }
+    for (size_t i = 0; i < n; ++i) {
+        if (i + kAhead < n) {
+            __builtin_prefetch(&entries_[static_cast<size_t>(keys[i + kAhead] >> root_shift)]);
         }
-        for (size_t i = 0; i < m; ++i) {
-            uint32_t slot = e[i];
-            unsigned shift = kRootShift;
-            while ((slot >> kTagShift) == kNode) {
-                shift -= kNodeBits;
-                slot = entries_[(slot & kPayloadMask) + static_cast<size_t>((k[i] >> shift) & 0xff)];
-            }
-            out[base + i] = resolve(slot, k[i]);
-        }
+        out[i] = lookup(keys[i]);
     }
 }
 
 template <typename Key>
 size_t RangeTable<Key>::memory_bytes() const {
-    return entries_.capacity() * sizeof(uint32_t) + keys_.capacity() * sizeof(Key) +
-           range_values_.capacity() * sizeof(uint32_t) + values_.capacity() * sizeof(uint32_t) +
+    return entries_.capacity() * sizeof(uint32_t) + ranges_.capacity() * sizeof(RangeEntry) +
+           values_.capacity() * sizeof(uint32_t) +
            sizeof(*this);
 }
 

@@ -6,14 +6,16 @@
 // that, so any number of threads may look up concurrently without locks.
 //
 // Layout (a multibit trie with range leaves, in three flat arrays; no heap nodes):
-//   entries_  uint32 slots. Slots [0, 65536) are the root, indexed by the top 16
-//             bits of the key; further tables of 256 slots each index the next 8
-//             bits. A slot is one of
+//   entries_  uint32 slots. The first slots are the root, indexed by the top 16
+//             bits of the key (8 bits for lists with few boundaries, so that a
+//             small list costs ~1 KiB, not 256 KiB); further tables of 256 slots
+//             each index the next 8 bits. A slot is one of
 //               leaf   the whole block has one value (index into values_),
-//               ranges the block holds <= kMaxRun segment starts, kept in keys_ /
-//                      range_values_ and scanned without branches,
+//               ranges the block holds <= kMaxRun segment starts, kept in
+//                      ranges_ (key and value side by side, so one miss brings
+//                      both) and scanned without branches,
 //               node   the block is denser: the slot points at a 256-slot table.
-//   keys_, range_values_  the range arrays; values_  the distinct values.
+//   ranges_  the range arrays; values_  the distinct values.
 // A 10k-line IPv4 list takes ~0.4 MiB: the 256 KiB root (which stays in L2) plus
 // its range arrays. Hot path: lookup() and lookup_batch() neither allocate nor
 // branch on anything but the data.
@@ -33,6 +35,8 @@ class RangeTable {
 public:
     static constexpr unsigned kKeyBits = sizeof(Key) * 8;
     static constexpr unsigned kRootBits = 16;
+    static constexpr unsigned kSmallRootBits = 8;
+    static constexpr size_t kSmallRootMaxStarts = 2048;  // up to this many: 8-bit root
     static constexpr unsigned kNodeBits = 8;
     static constexpr unsigned kMaxRun = 8;  // segment starts scanned linearly in a block
 
@@ -45,8 +49,8 @@ public:
     static RangeTable build(std::span<const Key> starts, std::span<const uint32_t> values);
 
     uint32_t lookup(Key key) const {
-        uint32_t e = entries_[static_cast<size_t>(key >> (kKeyBits - kRootBits))];
-        unsigned shift = kKeyBits - kRootBits;
+        unsigned shift = root_shift_;
+        uint32_t e = entries_[static_cast<size_t>(key >> shift)];
         while ((e >> kTagShift) == kNode) {
             shift -= kNodeBits;
             e = entries_[(e & kPayloadMask) + static_cast<size_t>((key >> shift) & 0xff)];
@@ -65,27 +69,31 @@ private:
     static constexpr unsigned kTagShift = 30;
     static constexpr uint32_t kPayloadMask = (1u << kTagShift) - 1;
     static constexpr uint32_t kLeaf = 0, kRanges = 1, kNode = 2;
-    // Range slots: 4 bits of count, 26 bits of offset into keys_/range_values_.
+    // Range slots: 4 bits of count, 26 bits of offset into ranges_.
     static constexpr unsigned kCountShift = 26;
     static constexpr uint32_t kOffsetMask = (1u << kCountShift) - 1;
 
     uint32_t resolve(uint32_t e, Key key) const {
         if ((e >> kTagShift) == kLeaf) return values_[e & kPayloadMask];
-        // Range array at `off`: range_values_[off] is the value at the block's start,
-        // keys_[off + 1 .. off + count] the segment starts inside the block.
-        uint32_t off = e & kOffsetMask;
+        // Range array at `off`: ranges_[off].value is the value at the block's start,
+        // ranges_[off + 1 .. off + count] the segments starting inside the block.
+        const RangeEntry* r = &ranges_[e & kOffsetMask];
         uint32_t count = (e & kPayloadMask) >> kCountShift;
-        const Key* k = &keys_[off + 1];
         uint32_t below = 0;
-        for (uint32_t i = 0; i < count; ++i) below += k[i] <= key;
-        return range_values_[off + below];
+        for (uint32_t i = 1; i <= count; ++i) below += r[i].key <= key;
+        return r[below].value;
     }
+
+    struct RangeEntry {
+        Key key;
+        uint32_t value;
+    };
 
     struct Builder;
 
+    unsigned root_shift_;  // kKeyBits - root bits
     std::vector<uint32_t> entries_;
-    std::vector<Key> keys_;
-    std::vector<uint32_t> range_values_;
+    std::vector<RangeEntry> ranges_;
     std::vector<uint32_t> values_;
 };
 

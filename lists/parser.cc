@@ -1,5 +1,6 @@
 #include "lists/parser.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -209,6 +210,7 @@ Result<ParsedList, ListErrors> parse_list(std::string_view text) {
                                               std::string(line_text.substr(0, kMaxLineLength))});
         }
     };
+    parsed.ops.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
     size_t pos = 0;
     uint32_t line_no = 0;
     while (pos < text.size()) {
@@ -217,19 +219,21 @@ Result<ParsedList, ListErrors> parse_list(std::string_view text) {
         std::string_view line = text.substr(pos, eol - pos);
         pos = eol + 1;
         ++line_no;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF files
         if (line.size() > kMaxLineLength) {
             report(line_no, kMaxLineLength, "line is longer than " + std::to_string(kMaxLineLength) + " bytes", line);
             continue;
         }
         // Control characters and non-ASCII bytes are never part of a list line, not
         // even in a comment (they hide text in terminals).
-        size_t bad = line.find_first_of(std::string_view("\0\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f", 28));
-        if (bad == std::string_view::npos) {
-            for (size_t i = 0; i < line.size(); ++i) {
-                if (static_cast<unsigned char>(line[i]) >= 0x80) {
-                    bad = i;
-                    break;
-                }
+        size_t bad = std::string_view::npos;
+        size_t semi = std::string_view::npos;
+        for (size_t i = 0; i < line.size(); ++i) {
+            auto c = static_cast<unsigned char>(line[i]);
+            if (c == ';' && semi == std::string_view::npos) semi = i;
+            if ((c < 0x20 && !is_space(static_cast<char>(c))) || c >= 0x7f) {
+                bad = i;
+                break;
             }
         }
         if (bad != std::string_view::npos) {
@@ -238,7 +242,6 @@ Result<ParsedList, ListErrors> parse_list(std::string_view text) {
             report(line_no, bad, std::string("unexpected byte ") + hex, line);
             continue;
         }
-        size_t semi = line.find(';');
         std::string_view body = semi == std::string_view::npos ? line : line.substr(0, semi);
         ListOp op;
         bool has_op = false;
