@@ -10,38 +10,10 @@ template <typename Key>
 struct RangeTable<Key>::Builder {
     RangeTable& t;
     std::span<const Key> starts;
-    std::vector<uint32_t> value_ids;  // per segment
 
-    // Fills slot `slot` for the block [lo, lo + 2^bits) given `cover`, the segment
-    // covering lo, and `end`, one past the last segment starting inside the block.
-    void fill(size_t slot, Key lo, unsigned bits, size_t cover, size_t end) {
-        size_t count = end - cover - 1;
-        if (count == 0) {
-            t.entries_[slot] = (kLeaf << kTagShift) | value_ids[cover];
-            return;
-        }
-        if (count <= kMaxRun) {
-            size_t off = t.ranges_.size();
-            MG_CHECK(off + count < kOffsetMask, "range table too large (%zu keys)", off);
-            t.ranges_.push_back({0, t.values_[value_ids[cover]]});
-            for (size_t i = cover + 1; i < end; ++i) {
-                t.ranges_.push_back({starts[i], t.values_[value_ids[i]]});
-            }
-            t.entries_[slot] = (kRanges << kTagShift) |
-                               static_cast<uint32_t>(count << kCountShift) |
-                               static_cast<uint32_t>(off);
-            return;
-        }
-        MG_CHECK(bits >= kNodeBits, "dense block below the last level");
-        size_t node = t.entries_.size();
-        MG_CHECK(node < kPayloadMask, "range table too large (%zu slots)", node);
-        t.entries_.resize(node + (size_t{1} << kNodeBits));
-        t.entries_[slot] = (kNode << kTagShift) | static_cast<uint32_t>(node);
-        fill_table(node, lo, bits - kNodeBits, kNodeBits, cover, end);
-    }
-
-    // Fills a table of 2^table_bits slots starting at `first_slot`, each covering a
-    // block of 2^block_bits keys from `lo`.
+    // Fills a table of 2^table_bits slots starting at `first_slot`, each slot
+    // covering a block of 2^block_bits keys from `lo`. `cover` is the segment that
+    // covers lo, `end` one past the last segment starting inside the table's range.
     void fill_table(size_t first_slot, Key lo, unsigned block_bits, unsigned table_bits,
                     size_t cover, size_t end) {
         size_t slots = size_t{1} << table_bits;
@@ -51,7 +23,16 @@ struct RangeTable<Key>::Builder {
             while (cover + 1 < end && starts[cover + 1] <= block_lo) ++cover;
             size_t stop = cover + 1;
             while (stop < end && starts[stop] <= block_hi) ++stop;
-            fill(first_slot + i, block_lo, block_bits, cover, stop);
+            if (stop - cover - 1 <= kWindow) {
+                t.entries_[first_slot + i] = static_cast<uint32_t>(cover);
+            } else {
+                MG_CHECK(block_bits >= kNodeBits, "dense block below the last level");
+                size_t node = t.entries_.size();
+                MG_CHECK(node + (size_t{1} << kNodeBits) < kNode, "range table too large");
+                t.entries_.resize(node + (size_t{1} << kNodeBits));
+                t.entries_[first_slot + i] = kNode | static_cast<uint32_t>(node);
+                fill_table(node, block_lo, block_bits - kNodeBits, kNodeBits, cover, stop);
+            }
             cover = stop - 1;
         }
     }
@@ -60,14 +41,18 @@ struct RangeTable<Key>::Builder {
 template <typename Key>
 RangeTable<Key>::RangeTable()
     : root_shift_(kKeyBits - kSmallRootBits),
-      entries_(size_t{1} << kSmallRootBits, kLeaf << kTagShift),
-      values_{0} {}
+      entries_(size_t{1} << kSmallRootBits, 0),
+      starts_(1 + kWindow, static_cast<Key>(~Key{0})),
+      values_(1 + kWindow, 0) {
+    starts_[0] = 0;
+}
 
 template <typename Key>
 RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
                                        std::span<const uint32_t> values) {
     MG_CHECK(!starts.empty() && starts[0] == 0 && starts.size() == values.size(),
              "bad segments (%zu starts, %zu values)", starts.size(), values.size());
+    MG_CHECK(starts.size() < kNode, "too many segments (%zu)", starts.size());
     for (size_t i = 1; i < starts.size(); ++i) {
         MG_CHECK(starts[i - 1] < starts[i], "segment starts not increasing at %zu", i);
     }
@@ -75,26 +60,24 @@ RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
     unsigned root_bits = starts.size() <= kSmallRootMaxStarts ? kSmallRootBits : kRootBits;
     t.root_shift_ = kKeyBits - root_bits;
     t.entries_.assign(size_t{1} << root_bits, 0);
+    // Padding: a window may reach kWindow entries past the last start. The padding
+    // keys are the largest key, so they count only for that key, which lies in the
+    // last segment; the padding values repeat the last value, so counting them
+    // changes nothing.
+    t.starts_.assign(starts.begin(), starts.end());
+    t.starts_.resize(starts.size() + kWindow, static_cast<Key>(~Key{0}));
     t.values_.assign(values.begin(), values.end());
-    std::sort(t.values_.begin(), t.values_.end());
-    t.values_.erase(std::unique(t.values_.begin(), t.values_.end()), t.values_.end());
-    MG_CHECK(t.values_.size() <= kPayloadMask, "too many distinct values");
-    Builder b{t, starts, {}};
-    b.value_ids.reserve(values.size());
-    for (uint32_t v : values) {
-        b.value_ids.push_back(static_cast<uint32_t>(
-            std::lower_bound(t.values_.begin(), t.values_.end(), v) - t.values_.begin()));
-    }
+    t.values_.resize(values.size() + kWindow, values.back());
+    Builder b{t, starts};
     b.fill_table(0, 0, t.root_shift_, root_bits, 0, starts.size());
     t.entries_.shrink_to_fit();
-    t.ranges_.shrink_to_fit();
     return t;
 }
 
 template <typename Key>
 void RangeTable<Key>::lookup_batch(const Key* keys, uint32_t* out, size_t n) const {
-    // Prefetch the root slots a few keys ahead; the lookups themselves are
-    // independent, so the core overlaps their misses.
+    // The lookups are independent, so the core overlaps their misses; prefetching
+    // the root slots a few keys ahead starts the first miss of each earlier.
     constexpr size_t kAhead = 8;
     const unsigned root_shift = root_shift_;
     for (size_t i = 0; i < n && i < kAhead; ++i) {
@@ -110,9 +93,8 @@ void RangeTable<Key>::lookup_batch(const Key* keys, uint32_t* out, size_t n) con
 
 template <typename Key>
 size_t RangeTable<Key>::memory_bytes() const {
-    return entries_.capacity() * sizeof(uint32_t) + ranges_.capacity() * sizeof(RangeEntry) +
-           values_.capacity() * sizeof(uint32_t) +
-           sizeof(*this);
+    return entries_.capacity() * sizeof(uint32_t) + starts_.capacity() * sizeof(Key) +
+           values_.capacity() * sizeof(uint32_t) + sizeof(*this);
 }
 
 template class RangeTable<uint32_t>;

@@ -5,20 +5,19 @@
 // classifier. Built once on the cold path from sorted segments; read-only after
 // that, so any number of threads may look up concurrently without locks.
 //
-// Layout (a multibit trie with range leaves, in three flat arrays; no heap nodes):
-//   entries_  uint32 slots. The first slots are the root, indexed by the top 16
-//             bits of the key (8 bits for lists with few boundaries, so that a
-//             small list costs ~1 KiB, not 256 KiB); further tables of 256 slots
-//             each index the next 8 bits. A slot is one of
-//               leaf   the whole block has one value (index into values_),
-//               ranges the block holds <= kMaxRun segment starts, kept in
-//                      ranges_ (key and value side by side, so one miss brings
-//                      both) and scanned without branches,
-//               node   the block is denser: the slot points at a 256-slot table.
-//   ranges_  the range arrays; values_  the distinct values.
-// A 10k-line IPv4 list takes ~0.4 MiB: the 256 KiB root (which stays in L2) plus
-// its range arrays. Hot path: lookup() and lookup_batch() neither allocate nor
-// branch on anything but the data.
+// Layout: three flat arrays, no heap nodes.
+//   starts_  every segment start, ascending (plus kWindow padding entries);
+//   values_  the value of each segment (plus padding);
+//   entries_ uint32 slots. The first slots are the root, indexed by the top 16 bits
+//            of the key (8 bits when the list has few boundaries, so a small list
+//            costs ~1 KiB). A slot holds the index j of the segment that covers the
+//            start of its block, when at most kWindow segments start inside the
+//            block; a denser block's slot points at a 256-slot table for the next
+//            8 bits instead (kNode bit).
+// Lookup: j from the slot, then count how many of starts_[j+1 .. j+kWindow] are <=
+// the key, with no branches: starts after the block's own are beyond the block, so
+// they never count, and the answer is values_[j + count]. One slot, one window of
+// keys, one value: three cache lines at most, whatever the slot's block holds.
 #pragma once
 
 #include <cstddef>
@@ -38,62 +37,45 @@ public:
     static constexpr unsigned kSmallRootBits = 8;
     static constexpr size_t kSmallRootMaxStarts = 2048;  // up to this many: 8-bit root
     static constexpr unsigned kNodeBits = 8;
-    static constexpr unsigned kMaxRun = 8;  // segment starts scanned linearly in a block
+    static constexpr uint32_t kWindow = 8;  // segment starts a slot's block may hold
 
     // An empty table: every key maps to 0.
     RangeTable();
 
     // `starts` is strictly increasing with starts[0] == 0; segment i covers
-    // [starts[i], starts[i+1]) and has values[i]. Adjacent equal values are fine.
-    // Cold path; MG_CHECKs its preconditions.
+    // [starts[i], starts[i+1]) and has values[i]. Cold path; MG_CHECKs its
+    // preconditions.
     static RangeTable build(std::span<const Key> starts, std::span<const uint32_t> values);
 
     uint32_t lookup(Key key) const {
         unsigned shift = root_shift_;
         uint32_t e = entries_[static_cast<size_t>(key >> shift)];
-        while ((e >> kTagShift) == kNode) {
+        while (__builtin_expect((e & kNode) != 0, 0)) {
             shift -= kNodeBits;
-            e = entries_[(e & kPayloadMask) + static_cast<size_t>((key >> shift) & 0xff)];
+            e = entries_[(e & ~kNode) + static_cast<size_t>((key >> shift) & 0xff)];
         }
-        return resolve(e, key);
+        const Key* s = &starts_[e + 1];
+        uint32_t below = 0;
+        for (uint32_t i = 0; i < kWindow; ++i) below += s[i] <= key;
+        return values_[e + below];
     }
 
-    // out[i] = lookup(keys[i]) for i < n. Loads for a group of keys are issued
-    // together so their cache misses overlap.
+    // out[i] = lookup(keys[i]) for i < n; prefetches root slots ahead.
     void lookup_batch(const Key* keys, uint32_t* out, size_t n) const;
 
     // Bytes held by the structure (what a worker's cache has to cover).
     size_t memory_bytes() const;
+    // Number of 256-slot tables below the root (layout introspection for tests).
+    size_t node_count() const { return (entries_.size() - (size_t{1} << (kKeyBits - root_shift_))) >> kNodeBits; }
 
 private:
-    static constexpr unsigned kTagShift = 30;
-    static constexpr uint32_t kPayloadMask = (1u << kTagShift) - 1;
-    static constexpr uint32_t kLeaf = 0, kRanges = 1, kNode = 2;
-    // Range slots: 4 bits of count, 26 bits of offset into ranges_.
-    static constexpr unsigned kCountShift = 26;
-    static constexpr uint32_t kOffsetMask = (1u << kCountShift) - 1;
-
-    uint32_t resolve(uint32_t e, Key key) const {
-        if ((e >> kTagShift) == kLeaf) return values_[e & kPayloadMask];
-        // Range array at `off`: ranges_[off].value is the value at the block's start,
-        // ranges_[off + 1 .. off + count] the segments starting inside the block.
-        const RangeEntry* r = &ranges_[e & kOffsetMask];
-        uint32_t count = (e & kPayloadMask) >> kCountShift;
-        uint32_t below = 0;
-        for (uint32_t i = 1; i <= count; ++i) below += r[i].key <= key;
-        return r[below].value;
-    }
-
-    struct RangeEntry {
-        Key key;
-        uint32_t value;
-    };
+    static constexpr uint32_t kNode = 1u << 31;
 
     struct Builder;
 
     unsigned root_shift_;  // kKeyBits - root bits
     std::vector<uint32_t> entries_;
-    std::vector<RangeEntry> ranges_;
+    std::vector<Key> starts_;
     std::vector<uint32_t> values_;
 };
 

@@ -13,7 +13,12 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' |
 // quotes the whole bad word.
 bool is_token_char(char c) { return !is_space(c) && c != '-' && c != '/'; }
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quote(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.append(1, '\'').append(s).append(1, '\'');
+    return out;
+}
 
 // Parses one line (comment already cut off). Fills `op` or returns an error with a
 // 0-based column.

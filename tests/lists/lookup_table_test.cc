@@ -180,13 +180,13 @@ TYPED_TEST(RangeTableTest, AdjacentEqualValuesAreFine) {
 }
 
 // Dense clusters: `per_block` starts inside one block of 2^block_bits keys, for
-// counts around kMaxRun so both the linear-run and the child-table forms are built,
+// counts around kWindow so both the windowed-slot and the child-table forms are built,
 // at every level of the trie.
 TYPED_TEST(RangeTableTest, DenseBlocksForceChildTables) {
     using Key = TypeParam;
     constexpr unsigned kBits = sizeof(Key) * 8;
     std::mt19937_64 rng(7);
-    const unsigned max_run = RangeTable<Key>::kMaxRun;
+    const unsigned max_run = RangeTable<Key>::kWindow;
     std::vector<unsigned> block_bits_list{24, 16, 8, 4};
     if constexpr (kBits > 32) block_bits_list.insert(block_bits_list.begin(), {120, 96, 64, 40});
     for (unsigned block_bits : block_bits_list) {
@@ -307,19 +307,21 @@ TYPED_TEST(RangeTableTest, ManyDistinctValues) {
     expect_matches_reference(s, rng);
 }
 
-// The layout promise of lookup_table.h: a block holding more than kMaxRun segment
+// The layout promise of lookup_table.h: a block holding more than kWindow segment
 // starts is split into 256-slot child tables. Nine starts inside one /24 need at
 // least two of them (one per level down to single keys); nine far-apart starts none.
 TEST(RangeTableLayout, DenseBlockBuildsChildTables) {
     std::vector<uint32_t> dense{0}, sparse{0};
     std::vector<uint32_t> values{0};
-    for (uint32_t i = 1; i <= RangeTable4::kMaxRun + 1; ++i) {
+    for (uint32_t i = 1; i <= RangeTable4::kWindow + 1; ++i) {
         dense.push_back(0x0a000100u + i * 7);
         sparse.push_back(i << 28);
         values.push_back(i);
     }
     RangeTable4 d = RangeTable4::build(dense, values);
     RangeTable4 s = RangeTable4::build(sparse, values);
+    EXPECT_GE(d.node_count(), 2u);
+    EXPECT_EQ(s.node_count(), 0u);
     EXPECT_GE(d.memory_bytes(), s.memory_bytes() + 2 * 256 * sizeof(uint32_t));
     for (size_t i = 0; i < dense.size(); ++i) {
         EXPECT_EQ(d.lookup(dense[i]), values[i]);
