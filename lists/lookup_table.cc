@@ -11,6 +11,35 @@ struct RangeTable<Key>::Builder {
     RangeTable& t;
     std::span<const Key> starts;
 
+    // A block holding more than kWindow starts: a chain record when they all lie
+    // in one sub-block, else a 256-slot table.
+    void fill_dense(size_t slot, Key block_lo, unsigned block_bits, size_t cover, size_t stop) {
+        MG_CHECK(block_bits >= kNodeBits, "dense block below the last level");
+        unsigned sub_bits = block_bits - kNodeBits;
+        auto sub_of = [&](Key k) { return static_cast<uint32_t>((k >> sub_bits) & 0xff); };
+        uint32_t first_sub = sub_of(starts[cover + 1]);
+        bool chain = first_sub == sub_of(starts[stop - 1]);
+        size_t node = t.entries_.size();
+        size_t words = chain ? 4 : (size_t{1} << kNodeBits);
+        MG_CHECK(node + words < kIndexMask, "range table too large");
+        t.entries_.resize(node + words);
+        ++t.nodes_;
+        if (!chain) {
+            t.entries_[slot] = kNode | static_cast<uint32_t>(node);
+            fill_table(node, block_lo, sub_bits, kNodeBits, cover, stop);
+            return;
+        }
+        // Sub-blocks before first_sub hold no start: the window at `cover` counts
+        // none. Those after it hold none either, and every start of the block is
+        // below them: the window at the block's last start counts none.
+        t.entries_[slot] = kNode | kChain | static_cast<uint32_t>(node);
+        t.entries_[node] = first_sub;
+        t.entries_[node + 1] = static_cast<uint32_t>(cover);
+        t.entries_[node + 2] = static_cast<uint32_t>(stop - 1);
+        Key sub_lo = static_cast<Key>(block_lo + (static_cast<Key>(first_sub) << sub_bits));
+        fill_table(node + 3, sub_lo, sub_bits, 0, cover, stop);
+    }
+
     // Fills a table of 2^table_bits slots starting at `first_slot`, each slot
     // covering a block of 2^block_bits keys from `lo`. `cover` is the segment that
     // covers lo, `end` one past the last segment starting inside the table's range.
@@ -26,12 +55,7 @@ struct RangeTable<Key>::Builder {
             if (stop - cover - 1 <= kWindow) {
                 t.entries_[first_slot + i] = static_cast<uint32_t>(cover);
             } else {
-                MG_CHECK(block_bits >= kNodeBits, "dense block below the last level");
-                size_t node = t.entries_.size();
-                MG_CHECK(node + (size_t{1} << kNodeBits) < kNode, "range table too large");
-                t.entries_.resize(node + (size_t{1} << kNodeBits));
-                t.entries_[first_slot + i] = kNode | static_cast<uint32_t>(node);
-                fill_table(node, block_lo, block_bits - kNodeBits, kNodeBits, cover, stop);
+                fill_dense(first_slot + i, block_lo, block_bits, cover, stop);
             }
             cover = stop - 1;
         }

@@ -13,7 +13,11 @@
 //            costs ~1 KiB). A slot holds the index j of the segment that covers the
 //            start of its block, when at most kWindow segments start inside the
 //            block; a denser block's slot points at a 256-slot table for the next
-//            8 bits instead (kNode bit).
+//            8 bits instead (kNode bit), or, when all of the block's starts fall in
+//            one of its 256 sub-blocks (clustered IPv6 allocations do this level
+//            after level), at a 4-word chain record {sub-block c, slot for the
+//            sub-blocks before c, slot for those after c, slot for c} (kNode and
+//            kChain bits): 16 bytes per level instead of 1 KiB.
 // Lookup: j from the slot, then count how many of starts_[j+1 .. j+kWindow] are <=
 // the key, with no branches: starts after the block's own are beyond the block, so
 // they never count, and the answer is values_[j + count]. One slot, one window of
@@ -52,7 +56,13 @@ public:
         uint32_t e = entries_[static_cast<size_t>(key >> shift)];
         while (__builtin_expect((e & kNode) != 0, 0)) {
             shift -= kNodeBits;
-            e = entries_[(e & ~kNode) + static_cast<size_t>((key >> shift) & 0xff)];
+            auto sub = static_cast<uint32_t>((key >> shift) & 0xff);
+            const uint32_t* n = &entries_[e & kIndexMask];
+            if (e & kChain) {
+                e = sub < n[0] ? n[1] : sub > n[0] ? n[2] : n[3];
+            } else {
+                e = n[sub];
+            }
         }
         const Key* s = &starts_[e + 1];
         uint32_t below = 0;
@@ -65,15 +75,19 @@ public:
 
     // Bytes held by the structure (what a worker's cache has to cover).
     size_t memory_bytes() const;
-    // Number of 256-slot tables below the root (layout introspection for tests).
-    size_t node_count() const { return (entries_.size() - (size_t{1} << (kKeyBits - root_shift_))) >> kNodeBits; }
+    // Number of 256-slot tables and chain records below the root (layout
+    // introspection for tests).
+    size_t node_count() const { return nodes_; }
 
 private:
     static constexpr uint32_t kNode = 1u << 31;
+    static constexpr uint32_t kChain = 1u << 30;
+    static constexpr uint32_t kIndexMask = kChain - 1;
 
     struct Builder;
 
     unsigned root_shift_;  // kKeyBits - root bits
+    size_t nodes_ = 0;     // 256-slot tables and chain records below the root
     std::vector<uint32_t> entries_;
     std::vector<Key> starts_;
     std::vector<uint32_t> values_;

@@ -322,7 +322,18 @@ TEST(RangeTableLayout, DenseBlockBuildsChildTables) {
     RangeTable4 s = RangeTable4::build(sparse, values);
     EXPECT_GE(d.node_count(), 2u);
     EXPECT_EQ(s.node_count(), 0u);
-    EXPECT_GE(d.memory_bytes(), s.memory_bytes() + 2 * 256 * sizeof(uint32_t));
+    // Starts clustered in one sub-block build 16-byte chain records; starts spread
+    // over several sub-blocks need a full 256-slot table.
+    std::vector<uint32_t> spread{0};
+    for (uint32_t i = 1; i <= RangeTable4::kWindow + 1; ++i) spread.push_back(0x0a000000u + (i << 8));
+    RangeTable4 w = RangeTable4::build(spread, values);
+    EXPECT_GE(w.memory_bytes(), s.memory_bytes() + 256 * sizeof(uint32_t));
+    for (size_t i = 0; i < spread.size(); ++i) {
+        EXPECT_EQ(w.lookup(spread[i]), values[i]);
+        if (i > 0) {
+            EXPECT_EQ(w.lookup(spread[i] - 1), values[i - 1]);
+        }
+    }
     for (size_t i = 0; i < dense.size(); ++i) {
         EXPECT_EQ(d.lookup(dense[i]), values[i]);
         EXPECT_EQ(s.lookup(sparse[i]), values[i]);
