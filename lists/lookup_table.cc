@@ -16,7 +16,7 @@ struct RangeTable<Key>::Builder {
     void fill_dense(size_t slot, Key block_lo, unsigned block_bits, size_t cover, size_t stop) {
         MG_CHECK(block_bits >= kNodeBits, "dense block below the last level");
         unsigned sub_bits = block_bits - kNodeBits;
-        auto sub_of = [&](Key k) { return static_cast<uint32_t>((k >> sub_bits) & 0xff); };
+        auto sub_of = [&](Key k) { return static_cast<uint32_t>((k >> sub_bits) & kNodeMask); };
         uint32_t first_sub = sub_of(starts[cover + 1]);
         bool chain = first_sub == sub_of(starts[stop - 1]);
         size_t node = t.entries_.size();
@@ -81,7 +81,14 @@ RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
         MG_CHECK(starts[i - 1] < starts[i], "segment starts not increasing at %zu", i);
     }
     RangeTable t;
-    unsigned root_bits = starts.size() <= kSmallRootMaxStarts ? kSmallRootBits : kRootBits;
+    // The 16-bit root pays off when the starts are spread over many /16 blocks
+    // (IPv4 lists); clustered lists (IPv6 allocations, small lists) take the 8-bit
+    // root and chain records below it.
+    size_t blocks16 = 0;
+    for (size_t i = 1; i < starts.size() && blocks16 <= kSmallRootMaxStarts; ++i) {
+        blocks16 += (starts[i] >> (kKeyBits - kRootBits)) != (starts[i - 1] >> (kKeyBits - kRootBits));
+    }
+    unsigned root_bits = blocks16 <= kSmallRootMaxStarts / 8 ? kSmallRootBits : kRootBits;
     t.root_shift_ = kKeyBits - root_bits;
     t.entries_.assign(size_t{1} << root_bits, 0);
     // Padding: a window may reach kWindow entries past the last start. The padding

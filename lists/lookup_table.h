@@ -40,7 +40,10 @@ public:
     static constexpr unsigned kRootBits = 16;
     static constexpr unsigned kSmallRootBits = 8;
     static constexpr size_t kSmallRootMaxStarts = 2048;  // up to this many: 8-bit root
-    static constexpr unsigned kNodeBits = 8;
+    // Tables below the root: 256 slots for IPv4; 16 for IPv6, whose lists cluster
+    // (a few dozen starts inside one /48 would otherwise cost a 1 KiB table per level).
+    static constexpr unsigned kNodeBits = sizeof(Key) == 4 ? 8 : 4;
+    static constexpr uint32_t kNodeMask = (1u << kNodeBits) - 1;
     static constexpr uint32_t kWindow = 8;  // segment starts a slot's block may hold
 
     // An empty table: every key maps to 0.
@@ -56,7 +59,7 @@ public:
         uint32_t e = entries_[static_cast<size_t>(key >> shift)];
         while (__builtin_expect((e & kNode) != 0, 0)) {
             shift -= kNodeBits;
-            auto sub = static_cast<uint32_t>((key >> shift) & 0xff);
+            auto sub = static_cast<uint32_t>((key >> shift) & kNodeMask);
             const uint32_t* n = &entries_[e & kIndexMask];
             if (e & kChain) {
                 e = sub < n[0] ? n[1] : sub > n[0] ? n[2] : n[3];
