@@ -12,7 +12,7 @@ struct RangeTable<Key>::Builder {
     std::span<const Key> starts;
 
     // A block holding more than kWindow starts: a chain record when they all lie
-    // in one sub-block, else a 256-slot table.
+    // in one sub-block, else a table of 2^kNodeBits slots.
     void fill_dense(size_t slot, Key block_lo, unsigned block_bits, size_t cover, size_t stop) {
         MG_CHECK(block_bits >= kNodeBits, "dense block below the last level");
         unsigned sub_bits = block_bits - kNodeBits;
@@ -85,10 +85,10 @@ RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
     // (IPv4 lists); clustered lists (IPv6 allocations, small lists) take the 8-bit
     // root and chain records below it.
     size_t blocks16 = 0;
-    for (size_t i = 1; i < starts.size() && blocks16 <= kSmallRootMaxStarts; ++i) {
+    for (size_t i = 1; i < starts.size() && blocks16 <= kSmallRootMaxBlocks; ++i) {
         blocks16 += (starts[i] >> (kKeyBits - kRootBits)) != (starts[i - 1] >> (kKeyBits - kRootBits));
     }
-    unsigned root_bits = blocks16 <= kSmallRootMaxStarts / 8 ? kSmallRootBits : kRootBits;
+    unsigned root_bits = blocks16 <= kSmallRootMaxBlocks ? kSmallRootBits : kRootBits;
     t.root_shift_ = kKeyBits - root_bits;
     t.entries_.assign(size_t{1} << root_bits, 0);
     // Padding: a window may reach kWindow entries past the last start. The padding

@@ -9,15 +9,15 @@
 //   starts_  every segment start, ascending (plus kWindow padding entries);
 //   values_  the value of each segment (plus padding);
 //   entries_ uint32 slots. The first slots are the root, indexed by the top 16 bits
-//            of the key (8 bits when the list has few boundaries, so a small list
+//            of the key (8 bits when the starts fall in few /16 blocks, so a small list
 //            costs ~1 KiB). A slot holds the index j of the segment that covers the
 //            start of its block, when at most kWindow segments start inside the
-//            block; a denser block's slot points at a 256-slot table for the next
-//            8 bits instead (kNode bit), or, when all of the block's starts fall in
-//            one of its 256 sub-blocks (clustered IPv6 allocations do this level
+//            block; a denser block's slot points at a table of 2^kNodeBits slots for
+//            the next bits instead (kNode bit), or, when all of the block's starts fall in
+//            one of its sub-blocks (clustered IPv6 allocations do this level
 //            after level), at a 4-word chain record {sub-block c, slot for the
 //            sub-blocks before c, slot for those after c, slot for c} (kNode and
-//            kChain bits): 16 bytes per level instead of 1 KiB.
+//            kChain bits): 16 bytes per level instead of a table.
 // Lookup: j from the slot, then count how many of starts_[j+1 .. j+kWindow] are <=
 // the key, with no branches: starts after the block's own are beyond the block, so
 // they never count, and the answer is values_[j + count]. One slot, one window of
@@ -39,7 +39,8 @@ public:
     static constexpr unsigned kKeyBits = sizeof(Key) * 8;
     static constexpr unsigned kRootBits = 16;
     static constexpr unsigned kSmallRootBits = 8;
-    static constexpr size_t kSmallRootMaxStarts = 2048;  // up to this many: 8-bit root
+    // Starts spread over at most this many /16 blocks: 8-bit root.
+    static constexpr size_t kSmallRootMaxBlocks = 256;
     // Tables below the root: 256 slots for IPv4; 16 for IPv6, whose lists cluster
     // (a few dozen starts inside one /48 would otherwise cost a 1 KiB table per level).
     static constexpr unsigned kNodeBits = sizeof(Key) == 4 ? 8 : 4;
@@ -78,7 +79,7 @@ public:
 
     // Bytes held by the structure (what a worker's cache has to cover).
     size_t memory_bytes() const;
-    // Number of 256-slot tables and chain records below the root (layout
+    // Number of tables and chain records below the root (layout
     // introspection for tests).
     size_t node_count() const { return nodes_; }
 
@@ -90,7 +91,7 @@ private:
     struct Builder;
 
     unsigned root_shift_;  // kKeyBits - root bits
-    size_t nodes_ = 0;     // 256-slot tables and chain records below the root
+    size_t nodes_ = 0;     // tables and chain records below the root
     std::vector<uint32_t> entries_;
     std::vector<Key> starts_;
     std::vector<uint32_t> values_;
