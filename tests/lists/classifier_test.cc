@@ -13,6 +13,7 @@
 
 #include "lists/address.h"
 #include "lists/compiler.h"
+#include "tests/lists/literals.h"
 
 namespace mg::lists {
 namespace {
@@ -20,18 +21,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-uint32_t a4(std::string_view text) {
-    auto v = parse_ipv4(text);
-    EXPECT_TRUE(v.has_value()) << "test bug: bad IPv4 literal " << text;
-    return v.value_or(0);
-}
-
-Uint128 a6(std::string_view text) {
-    auto v = parse_ipv6(text);
-    EXPECT_TRUE(v.has_value()) << "test bug: bad IPv6 literal " << text;
-    return v.value_or(0);
-}
 
 Uint128 mapped(uint32_t v4) {
     return kMappedFirst | v4;

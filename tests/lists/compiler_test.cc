@@ -13,6 +13,7 @@
 
 #include "lists/address.h"
 #include "lists/parser.h"
+#include "tests/lists/literals.h"
 
 namespace mg::lists {
 
@@ -29,18 +30,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 constexpr uint32_t kV4Max = 0xffffffffu;
-
-uint32_t a4(std::string_view text) {
-    auto v = parse_ipv4(text);
-    EXPECT_TRUE(v.has_value()) << "test bug: bad IPv4 literal " << text;
-    return v.value_or(0);
-}
-
-Uint128 a6(std::string_view text) {
-    auto v = parse_ipv6(text);
-    EXPECT_TRUE(v.has_value()) << "test bug: bad IPv6 literal " << text;
-    return v.value_or(0);
-}
 
 Interval4 iv4(std::string_view first, std::string_view last) {
     return {a4(first), a4(last)};
