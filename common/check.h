@@ -8,16 +8,16 @@
 
 namespace mg {
 
-[[noreturn]] void check_failed(const char* file, int line, const char* cond, const char* fmt,
-                               ...) __attribute__((format(printf, 4, 5)));
+[[noreturn]] void check_failed(const char* file, int line, const char* cond, const char* fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 }  // namespace mg
 
-#define MG_CHECK(cond, ...)                                                        \
-    do {                                                                           \
-        if (__builtin_expect(!(cond), 0)) {                                        \
-            ::mg::check_failed(__FILE__, __LINE__, #cond, __VA_ARGS__);            \
-        }                                                                          \
+#define MG_CHECK(cond, ...)                                             \
+    do {                                                                \
+        if (__builtin_expect(!(cond), 0)) {                             \
+            ::mg::check_failed(__FILE__, __LINE__, #cond, __VA_ARGS__); \
+        }                                                               \
     } while (0)
 
 #ifdef NDEBUG

@@ -34,7 +34,7 @@ inline Error make_error(ErrorCode code, std::string message) {
 // list parser returns every error with its line and column).
 template <typename T, typename E = Error>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
     Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT implicit
 
@@ -63,14 +63,14 @@ public:
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 
 // Result<void>: success or an Error.
 template <>
 class [[nodiscard]] Result<void, Error> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT implicit
 
@@ -81,7 +81,7 @@ public:
         return error_;
     }
 
-private:
+  private:
     Error error_;
     bool ok_ = true;
 };

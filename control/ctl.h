@@ -10,9 +10,9 @@ namespace mg::ctl {
 
 enum Exit : int {
     kExitOk = 0,
-    kExitNegative = 1,   // a negative answer or invalid input content
-    kExitNoAnswer = 2,   // daemon unreachable, DNS time-out
-    kExitUsage = 64,     // usage error (sysexits EX_USAGE)
+    kExitNegative = 1,  // a negative answer or invalid input content
+    kExitNoAnswer = 2,  // daemon unreachable, DNS time-out
+    kExitUsage = 64,    // usage error (sysexits EX_USAGE)
 };
 
 struct Options {

@@ -25,7 +25,8 @@ std::string json_errors(const std::string& file, const lists::ListErrors& errs) 
     std::string out = "{\"file\":" + json_string(file) + ",\"ok\":false,\"errors\":[";
     for (size_t i = 0; i < errs.errors.size(); ++i) {
         const auto& e = errs.errors[i];
-        if (i) out += ',';
+        if (i)
+            out += ',';
         out += "{\"line\":" + std::to_string(e.line) + ",\"column\":" + std::to_string(e.column) +
                ",\"message\":" + json_string(e.message) + ",\"text\":" + json_string(e.text) + "}";
     }
@@ -38,8 +39,9 @@ bool load(const Options& opts, const std::string& file, AddressSet& set, uint32_
     std::string text, error;
     if (!read_file(file, text, error)) {
         if (opts.json) {
-            std::printf("{\"file\":%s,\"ok\":false,\"errors\":[{\"message\":%s}],\"error_count\":1}\n",
-                        json_string(file).c_str(), json_string(error).c_str());
+            std::printf(
+                "{\"file\":%s,\"ok\":false,\"errors\":[{\"message\":%s}],\"error_count\":1}\n",
+                json_string(file).c_str(), json_string(error).c_str());
         } else {
             std::fprintf(stderr, "mediagatectl: %s\n", error.c_str());
         }
@@ -62,10 +64,12 @@ bool load(const Options& opts, const std::string& file, AddressSet& set, uint32_
 int check(const Options& opts, const std::string& file) {
     AddressSet set;
     uint32_t lines = 0;
-    if (!load(opts, file, set, lines)) return kExitNegative;
+    if (!load(opts, file, set, lines))
+        return kExitNegative;
     if (opts.json) {
-        std::printf("{\"file\":%s,\"ok\":true,\"lines\":%u,\"ipv4_ranges\":%zu,\"ipv6_ranges\":%zu}\n",
-                    json_string(file).c_str(), lines, set.v4.size(), set.v6.size());
+        std::printf(
+            "{\"file\":%s,\"ok\":true,\"lines\":%u,\"ipv4_ranges\":%zu,\"ipv6_ranges\":%zu}\n",
+            json_string(file).c_str(), lines, set.v4.size(), set.v6.size());
     } else {
         std::printf("%s: ok: %u lines, %zu IPv4 and %zu IPv6 ranges after exclusions\n",
                     file.c_str(), lines, set.v4.size(), set.v6.size());
@@ -91,19 +95,24 @@ int match(const Options& opts, const std::string& file, const std::vector<std::s
     }
     AddressSet set;
     uint32_t lines = 0;
-    if (!load(opts, file, set, lines)) return kExitNegative;
+    if (!load(opts, file, set, lines))
+        return kExitNegative;
     lists::AddressList list(std::move(set));
-    std::string out = opts.json ? "{\"file\":" + json_string(file) + ",\"ok\":true,\"results\":[" : "";
+    std::string out =
+        opts.json ? "{\"file\":" + json_string(file) + ",\"ok\":true,\"results\":[" : "";
     for (size_t i = 0; i < addrs.size(); ++i) {
         bool in = list.contains(parsed[i]);
         if (opts.json) {
-            if (i) out += ',';
-            out += "{\"address\":" + json_string(addrs[i]) + ",\"in\":" + (in ? "true" : "false") + "}";
+            if (i)
+                out += ',';
+            out += "{\"address\":" + json_string(addrs[i]) + ",\"in\":" + (in ? "true" : "false") +
+                   "}";
         } else {
             out += addrs[i] + (in ? " in\n" : " out\n");
         }
     }
-    if (opts.json) out += "]}\n";
+    if (opts.json)
+        out += "]}\n";
     std::fputs(out.c_str(), stdout);
     return kExitOk;
 }
@@ -111,7 +120,8 @@ int match(const Options& opts, const std::string& file, const std::vector<std::s
 int format(const Options& opts, const std::string& file) {
     AddressSet set;
     uint32_t lines = 0;
-    if (!load(opts, file, set, lines)) return kExitNegative;
+    if (!load(opts, file, set, lines))
+        return kExitNegative;
     if (!opts.json) {
         std::fputs(lists::format_list(set).c_str(), stdout);
         return kExitOk;
@@ -119,7 +129,8 @@ int format(const Options& opts, const std::string& file) {
     std::string out = "{\"file\":" + json_string(file) + ",\"ok\":true,\"lines\":[";
     auto canon = lists::canonical_lines(set);
     for (size_t i = 0; i < canon.size(); ++i) {
-        if (i) out += ',';
+        if (i)
+            out += ',';
         out += json_string(canon[i]);
     }
     out += "]}\n";
@@ -130,14 +141,17 @@ int format(const Options& opts, const std::string& file) {
 }  // namespace
 
 int run_lists(const Options& opts, const std::vector<std::string>& args) {
-    if (args.empty()) return usage("lists: missing subcommand");
+    if (args.empty())
+        return usage("lists: missing subcommand");
     const std::string& sub = args[0];
     if (sub == "check" || sub == "format") {
-        if (args.size() != 2) return usage("lists " + sub + ": expected exactly one FILE");
+        if (args.size() != 2)
+            return usage("lists " + sub + ": expected exactly one FILE");
         return sub == "check" ? check(opts, args[1]) : format(opts, args[1]);
     }
     if (sub == "match") {
-        if (args.size() < 3) return usage("lists match: expected FILE and at least one ADDR");
+        if (args.size() < 3)
+            return usage("lists match: expected FILE and at least one ADDR");
         return match(opts, args[1], std::vector<std::string>(args.begin() + 2, args.end()));
     }
     return usage("lists: unknown subcommand '" + sub + "'");

@@ -21,11 +21,21 @@ std::string json_string(std::string_view s) {
     std::string out = "\"";
     for (char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
                     char buf[8];
@@ -104,7 +114,8 @@ int main(int argc, char** argv) {
     }
     std::string command = args.front();
     args.erase(args.begin());
-    if (command == "lists") return run_lists(opts, args);
+    if (command == "lists")
+        return run_lists(opts, args);
     std::fprintf(stderr, "mediagatectl: unknown command '%s'\n%s", command.c_str(), kUsage);
     return kExitUsage;
 }

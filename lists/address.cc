@@ -6,12 +6,17 @@
 namespace mg::lists {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -22,7 +27,8 @@ std::optional<uint32_t> parse_ipv4(std::string_view text) {
     size_t pos = 0;
     for (int octet = 0; octet < 4; ++octet) {
         if (octet > 0) {
-            if (pos >= text.size() || text[pos] != '.') return std::nullopt;
+            if (pos >= text.size() || text[pos] != '.')
+                return std::nullopt;
             ++pos;
         }
         size_t start = pos;
@@ -32,11 +38,14 @@ std::optional<uint32_t> parse_ipv4(std::string_view text) {
             ++pos;
         }
         size_t digits = pos - start;
-        if (digits == 0 || value > 255) return std::nullopt;
-        if (digits > 1 && text[start] == '0') return std::nullopt;  // no octal look-alikes
+        if (digits == 0 || value > 255)
+            return std::nullopt;
+        if (digits > 1 && text[start] == '0')
+            return std::nullopt;  // no octal look-alikes
         result = (result << 8) | value;
     }
-    if (pos != text.size()) return std::nullopt;
+    if (pos != text.size())
+        return std::nullopt;
     return result;
 }
 
@@ -46,72 +55,90 @@ std::optional<Uint128> parse_ipv6(std::string_view text) {
     int count = 0;
     int gap = -1;
     size_t pos = 0;
-    if (text.size() < 2) return std::nullopt;
+    if (text.size() < 2)
+        return std::nullopt;
     if (text[0] == ':') {
-        if (text[1] != ':') return std::nullopt;
+        if (text[1] != ':')
+            return std::nullopt;
         gap = 0;
         pos = 2;
-        if (pos == text.size()) return Uint128{0};
+        if (pos == text.size())
+            return Uint128{0};
     }
     while (pos < text.size()) {
-        if (count == 8) return std::nullopt;
+        if (count == 8)
+            return std::nullopt;
         // A trailing dotted quad takes the last two groups.
         size_t next_colon = text.find(':', pos);
-        std::string_view field = text.substr(pos, next_colon == std::string_view::npos
-                                                      ? std::string_view::npos
-                                                      : next_colon - pos);
+        std::string_view field = text.substr(
+            pos, next_colon == std::string_view::npos ? std::string_view::npos : next_colon - pos);
         if (next_colon == std::string_view::npos && field.find('.') != std::string_view::npos) {
-            if (count > 6) return std::nullopt;
+            if (count > 6)
+                return std::nullopt;
             auto v4 = parse_ipv4(field);
-            if (!v4) return std::nullopt;
+            if (!v4)
+                return std::nullopt;
             groups[count++] = static_cast<uint16_t>(*v4 >> 16);
             groups[count++] = static_cast<uint16_t>(*v4 & 0xffff);
             pos = text.size();
             break;
         }
-        if (field.empty() || field.size() > 4) return std::nullopt;
+        if (field.empty() || field.size() > 4)
+            return std::nullopt;
         uint32_t value = 0;
         for (char c : field) {
             int h = hex_value(c);
-            if (h < 0) return std::nullopt;
+            if (h < 0)
+                return std::nullopt;
             value = (value << 4) | static_cast<uint32_t>(h);
         }
         groups[count++] = static_cast<uint16_t>(value);
         pos += field.size();
-        if (pos == text.size()) break;
+        if (pos == text.size())
+            break;
         // pos is at a ':'.
         ++pos;
-        if (pos == text.size()) return std::nullopt;  // trailing single ':'
+        if (pos == text.size())
+            return std::nullopt;  // trailing single ':'
         if (text[pos] == ':') {
-            if (gap >= 0) return std::nullopt;  // a second "::"
+            if (gap >= 0)
+                return std::nullopt;  // a second "::"
             gap = count;
             ++pos;
-            if (pos == text.size()) break;
+            if (pos == text.size())
+                break;
         }
     }
-    if (gap < 0 && count != 8) return std::nullopt;
-    if (gap >= 0 && count > 7) return std::nullopt;  // "::" stands for at least one group
+    if (gap < 0 && count != 8)
+        return std::nullopt;
+    if (gap >= 0 && count > 7)
+        return std::nullopt;  // "::" stands for at least one group
     std::array<uint16_t, 8> full{};
     if (gap < 0) {
         full = groups;
     } else {
         int tail = count - gap;
-        for (int i = 0; i < gap; ++i) full[i] = groups[i];
-        for (int i = 0; i < tail; ++i) full[8 - tail + i] = groups[gap + i];
+        for (int i = 0; i < gap; ++i)
+            full[i] = groups[i];
+        for (int i = 0; i < tail; ++i)
+            full[8 - tail + i] = groups[gap + i];
     }
     Uint128 result = 0;
-    for (uint16_t g : full) result = (result << 16) | g;
+    for (uint16_t g : full)
+        result = (result << 16) | g;
     return result;
 }
 
 std::optional<Address> parse_address(std::string_view text) {
     if (text.find(':') != std::string_view::npos) {
         auto v6 = parse_ipv6(text);
-        if (!v6) return std::nullopt;
+        if (!v6)
+            return std::nullopt;
         return Address::v6(*v6);
     }
     auto v4 = parse_ipv4(text);
-    if (!v4) return std::nullopt;
+    if (!v4)
+        return std::nullopt;
     return Address::v4(*v4);
 }
 
@@ -123,7 +150,8 @@ std::string format_ipv4(uint32_t a) {
 }
 
 std::string format_ipv6(Uint128 a) {
-    if (is_v4_mapped(a)) return "::ffff:" + format_ipv4(static_cast<uint32_t>(a));
+    if (is_v4_mapped(a))
+        return "::ffff:" + format_ipv4(static_cast<uint32_t>(a));
     std::array<uint16_t, 8> g{};
     for (int i = 7; i >= 0; --i) {
         g[i] = static_cast<uint16_t>(a & 0xffff);
@@ -137,7 +165,8 @@ std::string format_ipv6(Uint128 a) {
             continue;
         }
         int j = i;
-        while (j < 8 && g[j] == 0) ++j;
+        while (j < 8 && g[j] == 0)
+            ++j;
         if (j - i > best_len) {
             best = i;
             best_len = j - i;
@@ -152,7 +181,8 @@ std::string format_ipv6(Uint128 a) {
             i += best_len - 1;
             continue;
         }
-        if (!out.empty() && out.back() != ':') out += ':';
+        if (!out.empty() && out.back() != ':')
+            out += ':';
         std::snprintf(buf, sizeof buf, "%x", g[i]);
         out += buf;
     }

@@ -21,7 +21,9 @@ inline constexpr Uint128 kMappedFirst = Uint128{0xffff} << 32;
 inline constexpr Uint128 kMappedLast = kMappedFirst | 0xffffffffu;
 inline constexpr Uint128 kV6Max = ~Uint128{0};
 
-constexpr bool is_v4_mapped(Uint128 v6) { return (v6 >> 32) == 0xffff; }
+constexpr bool is_v4_mapped(Uint128 v6) {
+    return (v6 >> 32) == 0xffff;
+}
 
 struct Address {
     Family family = Family::kV4;

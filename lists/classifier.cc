@@ -20,7 +20,8 @@ RangeTable<Key> build_table(const std::vector<const std::vector<Interval<Key>>*>
         uint32_t bit = uint32_t{1} << i;
         for (const auto& iv : *sets[i]) {
             events.push_back({iv.first, bit});
-            if (iv.last != static_cast<Key>(~Key{0})) events.push_back({iv.last + 1, bit});
+            if (iv.last != static_cast<Key>(~Key{0}))
+                events.push_back({iv.last + 1, bit});
         }
     }
     std::sort(events.begin(), events.end(),
@@ -30,8 +31,10 @@ RangeTable<Key> build_table(const std::vector<const std::vector<Interval<Key>>*>
     uint32_t mask = 0;
     for (size_t i = 0; i < events.size();) {
         Key p = events[i].point;
-        while (i < events.size() && events[i].point == p) mask ^= events[i++].bit;
-        if (mask == values.back()) continue;
+        while (i < events.size() && events[i].point == p)
+            mask ^= events[i++].bit;
+        if (mask == values.back())
+            continue;
         if (p == 0) {
             values[0] = mask;  // the first segment always starts at 0
         } else {
@@ -45,14 +48,16 @@ RangeTable<Key> build_table(const std::vector<const std::vector<Interval<Key>>*>
 // IPv4-mapped keys are answered by the IPv4 table; the IPv6 table never holds them.
 void fix_mapped(const RangeTable4& t4, const Uint128* keys, uint32_t* out, size_t n) {
     for (size_t i = 0; i < n; ++i) {
-        if (is_v4_mapped(keys[i])) out[i] = t4.lookup(static_cast<uint32_t>(keys[i]));
+        if (is_v4_mapped(keys[i]))
+            out[i] = t4.lookup(static_cast<uint32_t>(keys[i]));
     }
 }
 
 }  // namespace
 
 AddressList::AddressList(AddressSet set)
-    : set_(std::move(set)), t4_(build_table<uint32_t>({&set_.v4})),
+    : set_(std::move(set)),
+      t4_(build_table<uint32_t>({&set_.v4})),
       t6_(build_table<Uint128>({&set_.v6})) {}
 
 void AddressList::contains_v6_batch(const Uint128* keys, uint32_t* out, size_t n) const {
@@ -68,7 +73,8 @@ Result<Classifier> Classifier::build(std::vector<NamedList> lists) {
     }
     std::set<std::string_view> seen;
     for (const auto& l : lists) {
-        if (l.name.empty()) return make_error(ErrorCode::kInvalidInput, "a list has no name");
+        if (l.name.empty())
+            return make_error(ErrorCode::kInvalidInput, "a list has no name");
         if (!seen.insert(l.name).second) {
             return make_error(ErrorCode::kInvalidInput, "list name '" + l.name + "' is repeated");
         }
@@ -93,7 +99,8 @@ void Classifier::classify_v6_batch(const Uint128* keys, uint32_t* masks, size_t 
 
 std::optional<unsigned> Classifier::bit(std::string_view name) const {
     for (size_t i = 0; i < lists_.size(); ++i) {
-        if (lists_[i].name == name) return static_cast<unsigned>(i);
+        if (lists_[i].name == name)
+            return static_cast<unsigned>(i);
     }
     return std::nullopt;
 }
@@ -101,7 +108,8 @@ std::optional<unsigned> Classifier::bit(std::string_view name) const {
 std::vector<std::string> Classifier::names_of(uint32_t mask) const {
     std::vector<std::string> out;
     for (size_t i = 0; i < lists_.size(); ++i) {
-        if (mask & (uint32_t{1} << i)) out.push_back(lists_[i].name);
+        if (mask & (uint32_t{1} << i))
+            out.push_back(lists_[i].name);
     }
     return out;
 }

@@ -20,7 +20,7 @@
 namespace mg::lists {
 
 class AddressList {
-public:
+  public:
     AddressList() = default;  // the empty list
     explicit AddressList(AddressSet set);
 
@@ -41,7 +41,7 @@ public:
     const AddressSet& set() const { return set_; }
     size_t memory_bytes() const { return t4_.memory_bytes() + t6_.memory_bytes(); }
 
-private:
+  private:
     AddressSet set_;
     RangeTable4 t4_;
     RangeTable6 t6_;
@@ -53,7 +53,7 @@ struct NamedList {
 };
 
 class Classifier {
-public:
+  public:
     static constexpr size_t kMaxLists = 32;
 
     Classifier() = default;  // no lists: every address classifies to 0
@@ -81,7 +81,7 @@ public:
     const std::vector<NamedList>& lists() const { return lists_; }
     size_t memory_bytes() const { return t4_.memory_bytes() + t6_.memory_bytes(); }
 
-private:
+  private:
     std::vector<NamedList> lists_;
     RangeTable4 t4_;
     RangeTable6 t6_;

@@ -20,14 +20,16 @@ struct IndexedOp {
 template <typename Key>
 std::vector<Interval<Key>> sweep(std::vector<IndexedOp<Key>>& ops) {
     std::vector<Interval<Key>> out;
-    if (ops.empty()) return out;
+    if (ops.empty())
+        return out;
     std::sort(ops.begin(), ops.end(),
               [](const IndexedOp<Key>& a, const IndexedOp<Key>& b) { return a.first < b.first; });
     std::vector<Key> points;
     points.reserve(ops.size() * 2);
     for (const auto& op : ops) {
         points.push_back(op.first);
-        if (op.last != static_cast<Key>(~Key{0})) points.push_back(op.last + 1);
+        if (op.last != static_cast<Key>(~Key{0}))
+            points.push_back(op.last + 1);
     }
     std::sort(points.begin(), points.end());
     points.erase(std::unique(points.begin(), points.end()), points.end());
@@ -38,8 +40,10 @@ std::vector<Interval<Key>> sweep(std::vector<IndexedOp<Key>>& ops) {
     bool open = false;  // an output interval is open
     for (size_t i = 0; i < points.size(); ++i) {
         Key p = points[i];
-        while (next < ops.size() && ops[next].first == p) active.push(next++);
-        while (!active.empty() && ops[active.top()].last < p) active.pop();
+        while (next < ops.size() && ops[next].first == p)
+            active.push(next++);
+        while (!active.empty() && ops[active.top()].last < p)
+            active.pop();
         bool inside = !active.empty() && !ops[active.top()].exclude;
         if (inside && !open) {
             out.push_back(Interval<Key>{p, p});
@@ -49,7 +53,8 @@ std::vector<Interval<Key>> sweep(std::vector<IndexedOp<Key>>& ops) {
             open = false;
         }
     }
-    if (open) out.back().last = static_cast<Key>(~Key{0});
+    if (open)
+        out.back().last = static_cast<Key>(~Key{0});
     return out;
 }
 
@@ -90,8 +95,8 @@ AddressSet compile(std::span<const ListOp> ops) {
         if (op.first <= kMappedLast && op.last >= kMappedFirst) {
             Uint128 lo = std::max(op.first, kMappedFirst);
             Uint128 hi = std::min(op.last, kMappedLast);
-            ops4.push_back({static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), index,
-                            op.exclude});
+            ops4.push_back(
+                {static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), index, op.exclude});
         }
     }
     AddressSet set;
@@ -102,7 +107,8 @@ AddressSet compile(std::span<const ListOp> ops) {
 
 Result<AddressSet, ListErrors> compile_list(std::string_view text) {
     auto parsed = parse_list(text);
-    if (!parsed.ok()) return parsed.error();
+    if (!parsed.ok())
+        return parsed.error();
     return compile(parsed->ops);
 }
 

@@ -43,15 +43,21 @@ struct RangeTable<Key>::Builder {
     // Fills a table of 2^table_bits slots starting at `first_slot`, each slot
     // covering a block of 2^block_bits keys from `lo`. `cover` is the segment that
     // covers lo, `end` one past the last segment starting inside the table's range.
-    void fill_table(size_t first_slot, Key lo, unsigned block_bits, unsigned table_bits,
-                    size_t cover, size_t end) {
+    void fill_table(size_t first_slot,
+                    Key lo,
+                    unsigned block_bits,
+                    unsigned table_bits,
+                    size_t cover,
+                    size_t end) {
         size_t slots = size_t{1} << table_bits;
         for (size_t i = 0; i < slots; ++i) {
             Key block_lo = static_cast<Key>(lo + (static_cast<Key>(i) << block_bits));
             Key block_hi = static_cast<Key>(block_lo + ((static_cast<Key>(1) << block_bits) - 1));
-            while (cover + 1 < end && starts[cover + 1] <= block_lo) ++cover;
+            while (cover + 1 < end && starts[cover + 1] <= block_lo)
+                ++cover;
             size_t stop = cover + 1;
-            while (stop < end && starts[stop] <= block_hi) ++stop;
+            while (stop < end && starts[stop] <= block_hi)
+                ++stop;
             if (stop - cover - 1 <= kWindow) {
                 t.entries_[first_slot + i] = static_cast<uint32_t>(cover);
             } else {
@@ -86,7 +92,8 @@ RangeTable<Key> RangeTable<Key>::build(std::span<const Key> starts,
     // root and chain records below it.
     size_t blocks16 = 0;
     for (size_t i = 1; i < starts.size() && blocks16 <= kSmallRootMaxBlocks; ++i) {
-        blocks16 += (starts[i] >> (kKeyBits - kRootBits)) != (starts[i - 1] >> (kKeyBits - kRootBits));
+        blocks16 +=
+            (starts[i] >> (kKeyBits - kRootBits)) != (starts[i - 1] >> (kKeyBits - kRootBits));
     }
     unsigned root_bits = blocks16 <= kSmallRootMaxBlocks ? kSmallRootBits : kRootBits;
     t.root_shift_ = kKeyBits - root_bits;

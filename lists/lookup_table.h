@@ -35,7 +35,7 @@ namespace mg::lists {
 
 template <typename Key>
 class RangeTable {
-public:
+  public:
     static constexpr unsigned kKeyBits = sizeof(Key) * 8;
     static constexpr unsigned kRootBits = 16;
     static constexpr unsigned kSmallRootBits = 8;
@@ -70,7 +70,8 @@ public:
         }
         const Key* s = &starts_[e + 1];
         uint32_t below = 0;
-        for (uint32_t i = 0; i < kWindow; ++i) below += s[i] <= key;
+        for (uint32_t i = 0; i < kWindow; ++i)
+            below += s[i] <= key;
         return values_[e + below];
     }
 
@@ -83,7 +84,7 @@ public:
     // introspection for tests).
     size_t node_count() const { return nodes_; }
 
-private:
+  private:
     static constexpr uint32_t kNode = 1u << 31;
     static constexpr uint32_t kChain = 1u << 30;
     static constexpr uint32_t kIndexMask = kChain - 1;

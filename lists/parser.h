@@ -44,7 +44,7 @@ struct ListError {
     uint32_t line = 0;    // 1-based
     uint32_t column = 0;  // 1-based byte column in the original line
     std::string message;
-    std::string text;     // the offending line (cut to kMaxLineLength bytes)
+    std::string text;  // the offending line (cut to kMaxLineLength bytes)
 
     // "LINE:COL: message: \"text\"" ; with a source name: "SOURCE:LINE:COL: ...".
     std::string format(std::string_view source = {}) const;

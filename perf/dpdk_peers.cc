@@ -1,5 +1,14 @@
 #include "perf/dpdk_peers.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unordered_set>
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_fib.h>
@@ -10,16 +19,8 @@
 #include <rte_lpm6.h>
 #include <rte_malloc.h>
 #include <rte_version.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-#include <unordered_set>
+#include <unistd.h>
 
 namespace mg::perf {
 namespace {
@@ -38,7 +39,8 @@ std::string hugetlbfs_mount() {
     std::string device, dir, type;
     std::string rest;
     while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
-        if (type == "hugetlbfs" && rest.find("pagesize=1G") == std::string::npos) return dir;
+        if (type == "hugetlbfs" && rest.find("pagesize=1G") == std::string::npos)
+            return dir;
     }
     return {};
 }
@@ -52,21 +54,25 @@ long free_hugepages() {
 uint64_t g_dpdk_mib = 0;  // DPDK memory available to the run (hugepages or -m)
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-        .count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int dpdk_socket() { return static_cast<int>(rte_socket_id()); }
+int dpdk_socket() {
+    return static_cast<int>(rte_socket_id());
+}
 
 // Bytes allocated from the DPDK heap of our socket: the peers' memory is the growth
 // of this over their creation and filling (tables, RIB node pools, rule tables).
 size_t heap_bytes() {
     rte_malloc_socket_stats stats{};
-    if (rte_malloc_get_socket_stats(dpdk_socket(), &stats) != 0) return 0;
+    if (rte_malloc_get_socket_stats(dpdk_socket(), &stats) != 0)
+        return 0;
     return stats.heap_allocsz_bytes;
 }
 
-std::string errno_text(int err) { return std::string(rte_strerror(err < 0 ? -err : err)); }
+std::string errno_text(int err) {
+    return std::string(rte_strerror(err < 0 ? -err : err));
+}
 
 void to_bytes(Uint128 a, uint8_t out[16]) {
     for (int i = 15; i >= 0; --i) {
@@ -92,7 +98,8 @@ std::string next_name(const char* stem) {
 uint32_t tbl8_need_v4(std::span<const Prefix4> prefixes) {
     std::vector<uint32_t> blocks;
     for (const auto& p : prefixes) {
-        if (p.len > 24) blocks.push_back(p.addr >> 8);
+        if (p.len > 24)
+            blocks.push_back(p.addr >> 8);
     }
     std::sort(blocks.begin(), blocks.end());
     return static_cast<uint32_t>(std::unique(blocks.begin(), blocks.end()) - blocks.begin());
@@ -115,7 +122,8 @@ struct BlockHash {
 uint64_t tbl8_need_lpm6(std::span<const Prefix6> prefixes) {
     std::unordered_set<Block, BlockHash> groups;
     for (const auto& p : prefixes) {
-        for (unsigned l = 24; l < p.len; l += 8) groups.insert({l, p.addr & mask_of(l)});
+        for (unsigned l = 24; l < p.len; l += 8)
+            groups.insert({l, p.addr & mask_of(l)});
     }
     return groups.size();
 }
@@ -129,18 +137,23 @@ uint64_t tbl8_need_fib6(std::span<const Prefix6> prefixes) {
     std::unordered_set<Block, BlockHash> occupied;  // blocks some earlier prefix is inside
     uint64_t reserved = 0;
     for (const auto& p : prefixes) {
-        if (p.len <= 24) continue;
+        if (p.len <= 24)
+            continue;
         unsigned floor8 = p.len & ~7u;
         unsigned ceil8 = (p.len + 7) & ~7u;
-        if (!occupied.contains({floor8, p.addr & mask_of(floor8)})) reserved += (ceil8 - 24) / 8;
-        for (unsigned l = 24; l < p.len; l += 8) occupied.insert({l, p.addr & mask_of(l)});
+        if (!occupied.contains({floor8, p.addr & mask_of(floor8)}))
+            reserved += (ceil8 - 24) / 8;
+        for (unsigned l = 24; l < p.len; l += 8)
+            occupied.insert({l, p.addr & mask_of(l)});
     }
     return reserved;
 }
 
 // Largest tbl8 count a DIR24_8 / TRIE table of next-hop size 2^sz bytes accepts: the
 // tbl8 index lives in the next-hop bits, one bit of which marks an extended entry.
-uint64_t max_tbl8_for(unsigned nh_bytes) { return (uint64_t{1} << (nh_bytes * 8 - 1)) - 1; }
+uint64_t max_tbl8_for(unsigned nh_bytes) {
+    return (uint64_t{1} << (nh_bytes * 8 - 1)) - 1;
+}
 
 std::string plural(uint64_t n, const char* what) {
     return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
@@ -149,7 +162,7 @@ std::string plural(uint64_t n, const char* what) {
 // ---- the peers ---------------------------------------------------------------------
 
 class RteFib final : public Peer4 {
-public:
+  public:
     explicit RteFib(rte_fib* fib) : fib_(fib) {}
     ~RteFib() override { rte_fib_free(fib_); }
     RteFib(const RteFib&) = delete;
@@ -172,7 +185,8 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint64_t nh[kBurst];
             rte_fib_lookup_bulk(fib_, ips + base, nh, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) hits += nh[j];
+            for (size_t j = 0; j < kBurst; ++j)
+                hits += nh[j];
         }
         return hits;
     }
@@ -181,16 +195,17 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint64_t nh[kBurst];
             rte_fib_lookup_bulk(fib_, ips + base, nh, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) out[base + j] = nh[j] > 1 ? 0xff : uint8_t(nh[j]);
+            for (size_t j = 0; j < kBurst; ++j)
+                out[base + j] = nh[j] > 1 ? 0xff : uint8_t(nh[j]);
         }
     }
 
-private:
+  private:
     rte_fib* fib_;
 };
 
 class RteLpm final : public Peer4 {
-public:
+  public:
     explicit RteLpm(rte_lpm* lpm) : lpm_(lpm) {}
     ~RteLpm() override { rte_lpm_free(lpm_); }
     RteLpm(const RteLpm&) = delete;
@@ -200,7 +215,8 @@ public:
         uint64_t hits = 0;
         for (uint32_t ip : keys.host) {
             uint32_t nh;
-            if (rte_lpm_lookup(lpm_, ip, &nh) == 0) hits += nh;
+            if (rte_lpm_lookup(lpm_, ip, &nh) == 0)
+                hits += nh;
         }
         return hits;
     }
@@ -209,7 +225,8 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint32_t nh[kBurst];
             rte_lpm_lookup_bulk(lpm_, keys.host.data() + base, nh, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) hits += value(nh[j]);
+            for (size_t j = 0; j < kBurst; ++j)
+                hits += value(nh[j]);
         }
         return hits;
     }
@@ -224,7 +241,7 @@ public:
         }
     }
 
-private:
+  private:
     // A bulk result is the raw table entry: the next hop counts only when valid.
     static uint32_t value(uint32_t entry) {
         return (entry & RTE_LPM_LOOKUP_SUCCESS) != 0 ? (entry & 0x00ffffff) : 0;
@@ -233,7 +250,7 @@ private:
 };
 
 class RteFib6 final : public Peer6 {
-public:
+  public:
     explicit RteFib6(rte_fib6* fib) : fib_(fib) {}
     ~RteFib6() override { rte_fib6_free(fib_); }
     RteFib6(const RteFib6&) = delete;
@@ -254,7 +271,8 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint64_t nh[kBurst];
             rte_fib6_lookup_bulk(fib_, keys.net.get() + base, nh, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) hits += nh[j];
+            for (size_t j = 0; j < kBurst; ++j)
+                hits += nh[j];
         }
         return hits;
     }
@@ -262,16 +280,17 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint64_t nh[kBurst];
             rte_fib6_lookup_bulk(fib_, keys.net.get() + base, nh, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) out[base + j] = nh[j] > 1 ? 0xff : uint8_t(nh[j]);
+            for (size_t j = 0; j < kBurst; ++j)
+                out[base + j] = nh[j] > 1 ? 0xff : uint8_t(nh[j]);
         }
     }
 
-private:
+  private:
     rte_fib6* fib_;
 };
 
 class RteLpm6 final : public Peer6 {
-public:
+  public:
     explicit RteLpm6(rte_lpm6* lpm) : lpm_(lpm) {}
     ~RteLpm6() override { rte_lpm6_free(lpm_); }
     RteLpm6(const RteLpm6&) = delete;
@@ -281,7 +300,8 @@ public:
         uint64_t hits = 0;
         for (size_t i = 0; i < keys.size(); ++i) {
             uint32_t nh;
-            if (rte_lpm6_lookup(lpm_, keys.net[i], &nh) == 0) hits += nh;
+            if (rte_lpm6_lookup(lpm_, keys.net[i], &nh) == 0)
+                hits += nh;
         }
         return hits;
     }
@@ -290,7 +310,8 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             int32_t nh[kBurst];
             rte_lpm6_lookup_bulk_func(lpm_, keys.net.get() + base, nh, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) hits += nh[j] > 0 ? uint64_t(nh[j]) : 0;
+            for (size_t j = 0; j < kBurst; ++j)
+                hits += nh[j] > 0 ? uint64_t(nh[j]) : 0;
         }
         return hits;
     }
@@ -304,7 +325,7 @@ public:
         }
     }
 
-private:
+  private:
     rte_lpm6* lpm_;
 };
 
@@ -321,8 +342,13 @@ struct Attempt {
 // `table_bytes`: what the peer's tables take at this size, for the message when the
 // creation fails (almost always: not enough DPDK memory).
 template <typename KeySet, typename Create, typename Add, typename Wrap, typename Free>
-Attempt<KeySet> attempt(const char* what, size_t count, uint64_t table_bytes, Create create,
-                        Add add, Wrap wrap, Free free_it) {
+Attempt<KeySet> attempt(const char* what,
+                        size_t count,
+                        uint64_t table_bytes,
+                        Create create,
+                        Add add,
+                        Wrap wrap,
+                        Free free_it) {
     Attempt<KeySet> a;
     size_t before = heap_bytes();
     auto t0 = std::chrono::steady_clock::now();
@@ -355,14 +381,18 @@ PeerBuild<Keys4> build_fib(std::span<const Prefix4> prefixes) {
     uint64_t need = std::max<uint64_t>(tbl8_need_v4(prefixes), 1);
     for (int tries = 0;; ++tries) {
         // The smallest next-hop size whose entries can index `need` tbl8 groups.
-        static constexpr rte_fib_dir24_8_nh_sz kSizes[] = {
-            RTE_FIB_DIR24_8_1B, RTE_FIB_DIR24_8_2B, RTE_FIB_DIR24_8_4B};
+        static constexpr rte_fib_dir24_8_nh_sz kSizes[] = {RTE_FIB_DIR24_8_1B, RTE_FIB_DIR24_8_2B,
+                                                           RTE_FIB_DIR24_8_4B};
         static constexpr unsigned kBytes[] = {1, 2, 4};
         size_t s = 0;
-        while (s < 2 && need > max_tbl8_for(kBytes[s])) ++s;
+        while (s < 2 && need > max_tbl8_for(kBytes[s]))
+            ++s;
         if (need > max_tbl8_for(kBytes[s])) {
-            return {nullptr, "needs " + plural(need, "tbl8 group") + ", more than any nh_sz holds",
-                    {}, 0, 0};
+            return {nullptr,
+                    "needs " + plural(need, "tbl8 group") + ", more than any nh_sz holds",
+                    {},
+                    0,
+                    0};
         }
         std::string name = next_name("f4_");
         rte_fib_conf conf{};
@@ -404,13 +434,11 @@ PeerBuild<Keys4> build_lpm(std::span<const Prefix4> prefixes) {
     auto a = attempt<Keys4>(
         "rte_lpm", prefixes.size(), bytes,
         [&] { return rte_lpm_create(name.c_str(), dpdk_socket(), &cfg); },
-        [&](rte_lpm* l, size_t i) {
-            return rte_lpm_add(l, prefixes[i].addr, prefixes[i].len, 1);
-        },
+        [&](rte_lpm* l, size_t i) { return rte_lpm_add(l, prefixes[i].addr, prefixes[i].len, 1); },
         [](rte_lpm* l) { return std::make_unique<RteLpm>(l); },
         [](rte_lpm* l) { rte_lpm_free(l); });
-    a.build.config = "max_rules " + std::to_string(cfg.max_rules) + ", number_tbl8s " +
-                     std::to_string(need);
+    a.build.config =
+        "max_rules " + std::to_string(cfg.max_rules) + ", number_tbl8s " + std::to_string(need);
     return std::move(a.build);
 }
 
@@ -420,7 +448,8 @@ struct Prefix6Bytes {
 
 std::vector<Prefix6Bytes> bytes_of(std::span<const Prefix6> prefixes) {
     std::vector<Prefix6Bytes> out(prefixes.size());
-    for (size_t i = 0; i < prefixes.size(); ++i) to_bytes(prefixes[i].addr, out[i].b);
+    for (size_t i = 0; i < prefixes.size(); ++i)
+        to_bytes(prefixes[i].addr, out[i].b);
     return out;
 }
 
@@ -432,8 +461,11 @@ PeerBuild<Keys6> build_fib6(std::span<const Prefix6> prefixes) {
         static constexpr unsigned kBytes[] = {2, 4};
         size_t s = need > max_tbl8_for(2) ? 1 : 0;
         if (need > max_tbl8_for(kBytes[s]) || need > UINT32_MAX) {
-            return {nullptr, "needs " + plural(need, "tbl8 group") + ", more than it can index",
-                    {}, 0, 0};
+            return {nullptr,
+                    "needs " + plural(need, "tbl8 group") + ", more than it can index",
+                    {},
+                    0,
+                    0};
         }
         std::string name = next_name("f6_");
         rte_fib6_conf conf{};
@@ -467,8 +499,12 @@ PeerBuild<Keys6> build_lpm6(std::span<const Prefix6> prefixes) {
     uint64_t need = std::max<uint64_t>(tbl8_need_lpm6(prefixes), 1);
     constexpr uint64_t kMaxGroups = uint64_t{1} << 21;  // RTE_LPM6_TBL8_MAX_NUM_GROUPS
     if (need > kMaxGroups) {
-        return {nullptr, "needs " + plural(need, "tbl8 group") + ", rte_lpm6 holds at most " +
-                             std::to_string(kMaxGroups), {}, 0, 0};
+        return {nullptr,
+                "needs " + plural(need, "tbl8 group") + ", rte_lpm6 holds at most " +
+                    std::to_string(kMaxGroups),
+                {},
+                0,
+                0};
     }
     std::string name = next_name("l6_");
     rte_lpm6_config cfg{};
@@ -482,8 +518,8 @@ PeerBuild<Keys6> build_lpm6(std::span<const Prefix6> prefixes) {
         [&](rte_lpm6* l, size_t i) { return rte_lpm6_add(l, ips[i].b, prefixes[i].len, 1); },
         [](rte_lpm6* l) { return std::make_unique<RteLpm6>(l); },
         [](rte_lpm6* l) { rte_lpm6_free(l); });
-    a.build.config = "max_rules " + std::to_string(cfg.max_rules) + ", number_tbl8s " +
-                     std::to_string(need);
+    a.build.config =
+        "max_rules " + std::to_string(cfg.max_rules) + ", number_tbl8s " + std::to_string(need);
     return std::move(a.build);
 }
 
@@ -493,15 +529,21 @@ std::vector<std::string> g_eal_args;
 
 EalInfo init_eal(const char* argv0, const EalOptions& options) {
     EalInfo info;
-    g_eal_args = {argv0, "--no-pci", "-l", "0", "--file-prefix",
-                  "mgbench" + std::to_string(getpid()), "--log-level=error", "--no-telemetry"};
+    g_eal_args = {argv0,
+                  "--no-pci",
+                  "-l",
+                  "0",
+                  "--file-prefix",
+                  "mgbench" + std::to_string(getpid()),
+                  "--log-level=error",
+                  "--no-telemetry"};
     std::string mount = hugetlbfs_mount();
     long free_pages = free_hugepages();
     if (options.allow_hugepages && !mount.empty() && free_pages >= kHugePagesWanted) {
         info.hugepages = true;
         g_dpdk_mib = static_cast<uint64_t>(free_pages) * 2;
-        info.memory = "hugepages: 2 MiB pages from " + mount + " (" +
-                      std::to_string(free_pages) + " free)";
+        info.memory =
+            "hugepages: 2 MiB pages from " + mount + " (" + std::to_string(free_pages) + " free)";
         // No shared runtime files; hugepage files are unlinked as soon as mapped.
         g_eal_args.push_back("--in-memory");
     } else {
@@ -519,18 +561,21 @@ EalInfo init_eal(const char* argv0, const EalOptions& options) {
         std::string megabytes = std::to_string(options.no_huge_megabytes);
         g_eal_args.insert(g_eal_args.end(), {"--no-huge", "-m", megabytes, "--no-shconf"});
     }
-    if (options.avx512) g_eal_args.push_back("--force-max-simd-bitwidth=512");
+    if (options.avx512)
+        g_eal_args.push_back("--force-max-simd-bitwidth=512");
     for (size_t i = 1; i < g_eal_args.size(); ++i) {
         info.args += (i > 1 ? " " : "") + g_eal_args[i];
     }
     std::vector<char*> argv;
-    for (auto& a : g_eal_args) argv.push_back(a.data());
+    for (auto& a : g_eal_args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     rte_openlog_stream(stderr);  // keep stdout for the report (and --json)
     if (rte_eal_init(static_cast<int>(argv.size() - 1), argv.data()) < 0) {
         std::fprintf(stderr, "lists_bench: rte_eal_init(%s) failed: %s\n", info.args.c_str(),
                      rte_strerror(rte_errno));
-        if (info.hugepages) std::fprintf(stderr, "lists_bench: try --no-hugepages\n");
+        if (info.hugepages)
+            std::fprintf(stderr, "lists_bench: try --no-hugepages\n");
         remove_eal_runtime_dir();
         std::exit(2);
     }
@@ -538,7 +583,9 @@ EalInfo init_eal(const char* argv0, const EalOptions& options) {
     return info;
 }
 
-void remove_eal_runtime_dir() { rmdir(rte_eal_get_runtime_dir()); }
+void remove_eal_runtime_dir() {
+    rmdir(rte_eal_get_runtime_dir());
+}
 
 void cleanup_eal() {
     // --in-memory still creates an (empty) runtime directory; leave nothing behind.
@@ -549,15 +596,20 @@ void cleanup_eal() {
 
 Keys6::Keys6(std::vector<lists::Uint128> keys)
     : host(std::move(keys)), net(new uint8_t[host.size()][16]) {
-    for (size_t i = 0; i < host.size(); ++i) to_bytes(host[i], net[i]);
+    for (size_t i = 0; i < host.size(); ++i)
+        to_bytes(host[i], net[i]);
 }
 
 const char* peer_name(PeerKind kind) {
     switch (kind) {
-    case PeerKind::kRteFib: return "rte_fib";
-    case PeerKind::kRteLpm: return "rte_lpm";
-    case PeerKind::kRteFib6: return "rte_fib6";
-    case PeerKind::kRteLpm6: return "rte_lpm6";
+        case PeerKind::kRteFib:
+            return "rte_fib";
+        case PeerKind::kRteLpm:
+            return "rte_lpm";
+        case PeerKind::kRteFib6:
+            return "rte_fib6";
+        case PeerKind::kRteLpm6:
+            return "rte_lpm6";
     }
     return "?";
 }

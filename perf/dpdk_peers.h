@@ -24,8 +24,8 @@ inline constexpr size_t kBurst = 32;  // keys per batched call: the dataplane bu
 // ---- EAL -------------------------------------------------------------------------
 
 struct EalOptions {
-    bool allow_hugepages = true;  // use hugepages when the machine has enough free
-    bool avx512 = false;          // let DPDK pick its AVX-512 lookups (default: off)
+    bool allow_hugepages = true;   // use hugepages when the machine has enough free
+    bool avx512 = false;           // let DPDK pick its AVX-512 lookups (default: off)
     int no_huge_megabytes = 3072;  // DPDK memory (-m) when running without hugepages
 };
 
@@ -65,7 +65,7 @@ struct Keys6 {
 // be a multiple of kBurst) and return the number of keys found in the list.
 template <typename KeySet>
 class Peer {
-public:
+  public:
     virtual ~Peer() = default;
     virtual uint64_t run_single(const KeySet& keys) const = 0;
     virtual uint64_t run_batch(const KeySet& keys) const = 0;

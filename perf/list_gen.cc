@@ -13,7 +13,7 @@ using lists::Uint128;
 // Our own draws on top of mt19937_64 (whose sequence the standard fixes), so that
 // the data is the same with every standard library.
 class Rng {
-public:
+  public:
     explicit Rng(uint64_t seed) : gen_(seed) {}
 
     uint64_t next() { return gen_(); }
@@ -21,7 +21,8 @@ public:
 
     // Uniform in [0, n); n == 0 means the whole 64-bit range.
     uint64_t below(uint64_t n) {
-        if (n == 0) return gen_();
+        if (n == 0)
+            return gen_();
         // Lemire's multiply-shift with rejection: exact, no modulo bias.
         Uint128 m = Uint128{gen_()} * n;
         uint64_t low = static_cast<uint64_t>(m);
@@ -37,8 +38,10 @@ public:
     // Uniform in [0, n) for 128-bit n (n == 0: the whole range). Wide spans use a
     // modulo, whose bias (< 2^-64) does not matter here.
     Uint128 below128(Uint128 n) {
-        if (n == 0) return next128();
-        if (n <= ~uint64_t{0}) return below(static_cast<uint64_t>(n));
+        if (n == 0)
+            return next128();
+        if (n <= ~uint64_t{0})
+            return below(static_cast<uint64_t>(n));
         return next128() % n;
     }
     uint64_t in(uint64_t lo, uint64_t hi) { return lo + below(hi - lo + 1); }  // [lo, hi]
@@ -52,10 +55,12 @@ public:
     // Index by weight.
     size_t pick(std::span<const unsigned> weights) {
         unsigned total = 0;
-        for (unsigned w : weights) total += w;
+        for (unsigned w : weights)
+            total += w;
         uint64_t r = below(total);
         for (size_t i = 0; i < weights.size(); ++i) {
-            if (r < weights[i]) return i;
+            if (r < weights[i])
+                return i;
             r -= weights[i];
         }
         return weights.size() - 1;
@@ -63,10 +68,11 @@ public:
 
     template <typename T>
     void shuffle(std::vector<T>& v) {
-        for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
+        for (size_t i = v.size(); i > 1; --i)
+            std::swap(v[i - 1], v[below(i)]);
     }
 
-private:
+  private:
     std::mt19937_64 gen_;
 };
 
@@ -79,13 +85,17 @@ unsigned trailing_zeros(uint32_t v) {
 }
 unsigned trailing_zeros(Uint128 v) {
     auto lo = static_cast<uint64_t>(v), hi = static_cast<uint64_t>(v >> 64);
-    if (lo != 0) return static_cast<unsigned>(__builtin_ctzll(lo));
+    if (lo != 0)
+        return static_cast<unsigned>(__builtin_ctzll(lo));
     return hi == 0 ? 128 : 64 + static_cast<unsigned>(__builtin_ctzll(hi));
 }
-unsigned bit_width(uint32_t v) { return v == 0 ? 0 : 32 - static_cast<unsigned>(__builtin_clz(v)); }
+unsigned bit_width(uint32_t v) {
+    return v == 0 ? 0 : 32 - static_cast<unsigned>(__builtin_clz(v));
+}
 unsigned bit_width(Uint128 v) {
     auto lo = static_cast<uint64_t>(v), hi = static_cast<uint64_t>(v >> 64);
-    if (hi != 0) return 128 - static_cast<unsigned>(__builtin_clzll(hi));
+    if (hi != 0)
+        return 128 - static_cast<unsigned>(__builtin_clzll(hi));
     return lo == 0 ? 0 : 64 - static_cast<unsigned>(__builtin_clzll(lo));
 }
 
@@ -94,8 +104,12 @@ Key host_mask(unsigned len) {
     return len >= kBits<Key> ? Key{0} : static_cast<Key>((Key{1} << (kBits<Key> - len)) - 1);
 }
 
-std::string text_of(uint32_t a) { return lists::format_ipv4(a); }
-std::string text_of(Uint128 a) { return lists::format_ipv6(a); }
+std::string text_of(uint32_t a) {
+    return lists::format_ipv4(a);
+}
+std::string text_of(Uint128 a) {
+    return lists::format_ipv6(a);
+}
 
 // An included entry, remembered so that later `!` lines can punch holes into it.
 template <typename Key>
@@ -106,7 +120,7 @@ struct Entry {
 
 template <typename Key>
 class ListWriter {
-public:
+  public:
     explicit ListWriter(Rng& rng) : rng_(rng) {}
 
     void header(const char* family, size_t lines, uint64_t seed) {
@@ -121,7 +135,8 @@ public:
              static_cast<Key>(a | host_mask<Key>(len)));
     }
     void range(Key first, Key last, bool exclude) {
-        if (first == last) return single(first, exclude);
+        if (first == last)
+            return single(first, exclude);
         line(exclude, text_of(first) + "-" + text_of(last), first, last);
     }
 
@@ -145,7 +160,8 @@ public:
             unsigned max_log = bit_width(Uint128{span_m1} + 1) - 1;
             std::vector<unsigned> fits;
             for (unsigned b : block_logs) {
-                if (b < max_log) fits.push_back(b);
+                if (b < max_log)
+                    fits.push_back(b);
             }
             if (!fits.empty()) {
                 unsigned b = fits[rng_.below(fits.size())];
@@ -155,7 +171,8 @@ public:
                 a = static_cast<Key>((a + size - 1) & ~(size - 1));  // align up
                 Key end = static_cast<Key>(a + size - 1);
                 if (a >= e.first && end >= a && end <= e.last) {
-                    if (b == 0) return single(a, true);
+                    if (b == 0)
+                        return single(a, true);
                     prefix(a, kBits<Key> - b, true);
                     return;
                 }
@@ -169,13 +186,16 @@ public:
 
     std::string take() { return std::move(out_); }
 
-private:
+  private:
     void line(bool exclude, const std::string& body, Key first, Key last) {
-        if (exclude) out_ += rng_.chance(20) ? "! " : "!";
+        if (exclude)
+            out_ += rng_.chance(20) ? "! " : "!";
         out_ += body;
-        if (rng_.chance(3)) out_ += "  ; ticket " + std::to_string(rng_.below(100000));
+        if (rng_.chance(3))
+            out_ += "  ; ticket " + std::to_string(rng_.below(100000));
         out_ += '\n';
-        if (!exclude && first != last) wide_.push_back({first, last});
+        if (!exclude && first != last)
+            wide_.push_back({first, last});
     }
 
     Rng& rng_;
@@ -195,8 +215,8 @@ std::string generate_list_v4(size_t lines, uint64_t seed) {
     // that a 100k-line list covers ~11% of the space, as large real lists do, not all.
     static constexpr unsigned kLenFrom = 12;
     static constexpr unsigned kLenWeights[] = {
-        2, 3, 5, 10,                  // /12../15
-        60, 30, 30, 30, 50, 50,       // /16../21
+        2,  3,  5,   10,              // /12../15
+        60, 30, 30,  30, 50, 50,      // /16../21
         80, 80, 200, 50, 50, 50, 50,  // /22../28
         60, 50, 30,                   // /29../31
     };
@@ -253,8 +273,10 @@ std::string generate_list_v6(size_t lines, uint64_t seed) {
     };
     auto interface_id = [&]() -> Uint128 {
         uint64_t kind = rng.below(4);
-        if (kind < 2) return rng.in(1, 0xffff);
-        if (kind == 2) return rng.next();  // SLAAC / privacy address
+        if (kind < 2)
+            return rng.in(1, 0xffff);
+        if (kind == 2)
+            return rng.next();  // SLAAC / privacy address
         return rng.below(uint64_t{1} << 32);
     };
 
@@ -281,7 +303,8 @@ std::string generate_list_v6(size_t lines, uint64_t seed) {
         uint64_t kind = rng.below(100);
         if (kind < 35) {
             unsigned len = al.len;
-            while (len <= al.len) len = kSubnetLens[rng.pick(kSubnetWeights)];
+            while (len <= al.len)
+                len = kSubnetLens[rng.pick(kSubnetWeights)];
             w.prefix(subnet_in(al, len), len, false);
         } else if (kind < 70) {
             w.single(subnet_in(al, std::max(64u, al.len)) | interface_id(), false);
@@ -304,7 +327,9 @@ std::string generate_list_v6(size_t lines, uint64_t seed) {
 namespace {
 
 template <typename Key>
-std::vector<Key> lookup_keys(std::span<const lists::Interval<Key>> set, size_t n, uint64_t seed,
+std::vector<Key> lookup_keys(std::span<const lists::Interval<Key>> set,
+                             size_t n,
+                             uint64_t seed,
                              bool v6) {
     Rng rng(seed ^ (v6 ? 0x6666 : 0x4444));
     std::vector<Key> keys;
@@ -312,7 +337,8 @@ std::vector<Key> lookup_keys(std::span<const lists::Interval<Key>> set, size_t n
     auto uniform = [&]() -> Key {
         for (;;) {
             auto k = static_cast<Key>(rng.next128());
-            if (!v6 || !lists::is_v4_mapped(static_cast<Uint128>(k))) return k;
+            if (!v6 || !lists::is_v4_mapped(static_cast<Uint128>(k)))
+                return k;
         }
     };
     size_t inside = set.empty() ? 0 : n / 2;
@@ -321,7 +347,8 @@ std::vector<Key> lookup_keys(std::span<const lists::Interval<Key>> set, size_t n
         Key span = static_cast<Key>(iv.last - iv.first + 1);  // 0: the whole space
         keys.push_back(static_cast<Key>(iv.first + rng.below128(span)));
     }
-    while (keys.size() < n) keys.push_back(uniform());
+    while (keys.size() < n)
+        keys.push_back(uniform());
     rng.shuffle(keys);
     return keys;
 }
@@ -330,7 +357,8 @@ template <typename Key>
 std::vector<Key> sequential_keys(std::span<const lists::Interval<Key>> set, size_t n) {
     Key start = set.empty() ? Key{0} : set[set.size() / 2].first;
     std::vector<Key> keys(n);
-    for (size_t i = 0; i < n; ++i) keys[i] = static_cast<Key>(start + i);
+    for (size_t i = 0; i < n; ++i)
+        keys[i] = static_cast<Key>(start + i);
     return keys;
 }
 
@@ -355,7 +383,8 @@ std::vector<Prefix<Key>> prefixes_of(std::span<const lists::Interval<Key>> set) 
             }
             out.push_back({a, static_cast<uint8_t>(bits - k)});
             Key last = static_cast<Key>(a + ((Key{1} << k) - 1));
-            if (last == iv.last) break;
+            if (last == iv.last)
+                break;
             a = static_cast<Key>(last + 1);
         }
     }
@@ -376,7 +405,11 @@ std::vector<uint32_t> sequential_keys_v4(std::span<const Interval4> set, size_t 
 std::vector<Uint128> sequential_keys_v6(std::span<const Interval6> set, size_t n) {
     return sequential_keys<Uint128>(set, n);
 }
-std::vector<Prefix4> to_prefixes(std::span<const Interval4> set) { return prefixes_of(set); }
-std::vector<Prefix6> to_prefixes(std::span<const Interval6> set) { return prefixes_of(set); }
+std::vector<Prefix4> to_prefixes(std::span<const Interval4> set) {
+    return prefixes_of(set);
+}
+std::vector<Prefix6> to_prefixes(std::span<const Interval6> set) {
+    return prefixes_of(set);
+}
 
 }  // namespace mg::perf

@@ -41,16 +41,17 @@ std::string generate_list_v6(size_t lines, uint64_t seed = kListSeed);
 // interval chosen uniformly, then an address uniformly inside it) and the rest
 // uniformly from the whole address space of the family. An empty interval list
 // gives only uniform keys. IPv6 keys are never IPv4-mapped.
-std::vector<uint32_t> lookup_keys_v4(std::span<const lists::Interval4> set, size_t n,
+std::vector<uint32_t> lookup_keys_v4(std::span<const lists::Interval4> set,
+                                     size_t n,
                                      uint64_t seed = kKeySeed);
-std::vector<lists::Uint128> lookup_keys_v6(std::span<const lists::Interval6> set, size_t n,
+std::vector<lists::Uint128> lookup_keys_v6(std::span<const lists::Interval6> set,
+                                           size_t n,
                                            uint64_t seed = kKeySeed);
 
 // `n` consecutive addresses from the first address of the middle interval (from 0
 // when there is none), wrapping at the end of the space.
 std::vector<uint32_t> sequential_keys_v4(std::span<const lists::Interval4> set, size_t n);
-std::vector<lists::Uint128> sequential_keys_v6(std::span<const lists::Interval6> set,
-                                               size_t n);
+std::vector<lists::Uint128> sequential_keys_v6(std::span<const lists::Interval6> set, size_t n);
 
 template <typename Key>
 struct Prefix {

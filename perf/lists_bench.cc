@@ -58,10 +58,13 @@ volatile uint64_t g_sink;  // defeats dead-code elimination of the lookup loops
 double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
-double ms_since(Clock::time_point t0) { return seconds_since(t0) * 1e3; }
+double ms_since(Clock::time_point t0) {
+    return seconds_since(t0) * 1e3;
+}
 
 std::string size_label(size_t n) {
-    if (n >= 1000 && n % 1000 == 0) return std::to_string(n / 1000) + "k";
+    if (n >= 1000 && n % 1000 == 0)
+        return std::to_string(n / 1000) + "k";
     return std::to_string(n);
 }
 
@@ -81,11 +84,12 @@ std::string format(const char* fmt, ...) {
 // the same code. Single lookups call the inline contains_*; batches go through
 // contains_*_batch kBurst keys at a time.
 class Ours4 final : public Peer4 {
-public:
+  public:
     explicit Ours4(const AddressList& list) : list_(list) {}
     uint64_t run_single(const Keys4& keys) const override {
         uint64_t hits = 0;
-        for (uint32_t k : keys.host) hits += list_.contains_v4(k);
+        for (uint32_t k : keys.host)
+            hits += list_.contains_v4(k);
         return hits;
     }
     uint64_t run_batch(const Keys4& keys) const override {
@@ -93,7 +97,8 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint32_t out[kBurst];
             list_.contains_v4_batch(keys.host.data() + base, out, kBurst);
-            for (uint32_t v : out) hits += v;
+            for (uint32_t v : out)
+                hits += v;
         }
         return hits;
     }
@@ -101,23 +106,26 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint32_t r[kBurst];
             list_.contains_v4_batch(keys.host.data() + base, r, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) out[base + j] = r[j] > 1 ? 0xff : uint8_t(r[j]);
+            for (size_t j = 0; j < kBurst; ++j)
+                out[base + j] = r[j] > 1 ? 0xff : uint8_t(r[j]);
         }
     }
     void single_answers(const Keys4& keys, uint8_t* out) const {
-        for (size_t i = 0; i < keys.size(); ++i) out[i] = list_.contains_v4(keys.host[i]);
+        for (size_t i = 0; i < keys.size(); ++i)
+            out[i] = list_.contains_v4(keys.host[i]);
     }
 
-private:
+  private:
     const AddressList& list_;
 };
 
 class Ours6 final : public Peer6 {
-public:
+  public:
     explicit Ours6(const AddressList& list) : list_(list) {}
     uint64_t run_single(const Keys6& keys) const override {
         uint64_t hits = 0;
-        for (const Uint128& k : keys.host) hits += list_.contains_v6(k);
+        for (const Uint128& k : keys.host)
+            hits += list_.contains_v6(k);
         return hits;
     }
     uint64_t run_batch(const Keys6& keys) const override {
@@ -125,7 +133,8 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint32_t out[kBurst];
             list_.contains_v6_batch(keys.host.data() + base, out, kBurst);
-            for (uint32_t v : out) hits += v;
+            for (uint32_t v : out)
+                hits += v;
         }
         return hits;
     }
@@ -133,14 +142,16 @@ public:
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint32_t r[kBurst];
             list_.contains_v6_batch(keys.host.data() + base, r, kBurst);
-            for (size_t j = 0; j < kBurst; ++j) out[base + j] = r[j] > 1 ? 0xff : uint8_t(r[j]);
+            for (size_t j = 0; j < kBurst; ++j)
+                out[base + j] = r[j] > 1 ? 0xff : uint8_t(r[j]);
         }
     }
     void single_answers(const Keys6& keys, uint8_t* out) const {
-        for (size_t i = 0; i < keys.size(); ++i) out[i] = list_.contains_v6(keys.host[i]);
+        for (size_t i = 0; i < keys.size(); ++i)
+            out[i] = list_.contains_v6(keys.host[i]);
     }
 
-private:
+  private:
     const AddressList& list_;
 };
 
@@ -153,9 +164,7 @@ struct V4 {
     static constexpr PeerKind kPeers[] = {PeerKind::kRteFib, PeerKind::kRteLpm};
     static std::string generate(size_t lines) { return generate_list_v4(lines); }
     static const std::vector<lists::Interval4>& intervals(const AddressSet& s) { return s.v4; }
-    static KeySet random_keys(const AddressSet& s, size_t n) {
-        return {lookup_keys_v4(s.v4, n)};
-    }
+    static KeySet random_keys(const AddressSet& s, size_t n) { return {lookup_keys_v4(s.v4, n)}; }
     static KeySet sequential(const AddressSet& s, size_t n) {
         return {sequential_keys_v4(s.v4, n)};
     }
@@ -199,10 +208,10 @@ struct V6 {
 // structure alike instead of skewing one ratio.
 struct Meter {
     std::function<uint64_t()> pass;
-    size_t keys = 0;    // per pass
+    size_t keys = 0;         // per pass
     double* mlps = nullptr;  // where the result goes
-    size_t passes = 1;  // per run
-    uint64_t hits = 0;  // per pass
+    size_t passes = 1;       // per run
+    uint64_t hits = 0;       // per pass
     double best = std::numeric_limits<double>::infinity();
 
     void calibrate(const Options& opt) {
@@ -214,18 +223,22 @@ struct Meter {
     void run() {
         auto t = Clock::now();
         uint64_t sum = 0;
-        for (size_t p = 0; p < passes; ++p) sum += pass();
+        for (size_t p = 0; p < passes; ++p)
+            sum += pass();
         best = std::min(best, seconds_since(t));
         g_sink = g_sink + sum;
-        if (sum != hits * passes) fatal("a structure's answers changed between passes");
+        if (sum != hits * passes)
+            fatal("a structure's answers changed between passes");
         *mlps = static_cast<double>(passes * keys) / best / 1e6;
     }
 };
 
 void measure_all(std::vector<Meter>& meters, const Options& opt) {
-    for (auto& m : meters) m.calibrate(opt);
+    for (auto& m : meters)
+        m.calibrate(opt);
     for (int r = 0; r < opt.runs; ++r) {
-        for (auto& m : meters) m.run();
+        for (auto& m : meters)
+            m.run();
     }
 }
 
@@ -243,34 +256,41 @@ struct SizeResult {
     size_t lines = 0;
     size_t intervals = 0;
     size_t prefixes = 0;
-    uint64_t hits = 0;  // random keys found in the list
+    uint64_t hits = 0;      // random keys found in the list
     std::vector<Row> rows;  // ours first
 
     const Row* row(const char* name) const {
         for (const auto& r : rows) {
-            if (r.name == name && r.error.empty()) return &r;
+            if (r.name == name && r.error.empty())
+                return &r;
         }
         return nullptr;
     }
 };
 
 template <typename F>
-void verify(const char* family, size_t lines, const char* who, const char* key_set,
-            const typename F::KeySet& keys, const std::vector<uint8_t>& expected,
+void verify(const char* family,
+            size_t lines,
+            const char* who,
+            const char* key_set,
+            const typename F::KeySet& keys,
+            const std::vector<uint8_t>& expected,
             const std::vector<uint8_t>& got) {
     size_t bad = 0;
     std::string first;
     for (size_t i = 0; i < keys.size(); ++i) {
-        if (expected[i] == got[i]) continue;
+        if (expected[i] == got[i])
+            continue;
         if (++bad <= 5) {
             first += format("\n  %s: expected %u, got %u",
-                            lists::format_address(F::address(keys.host[i])).c_str(),
-                            expected[i], got[i]);
+                            lists::format_address(F::address(keys.host[i])).c_str(), expected[i],
+                            got[i]);
         }
     }
     if (bad != 0) {
         fatal(format("%s %s-line list: %s disagrees with the compiled list on %zu of %zu %s keys",
-                     family, size_label(lines).c_str(), who, bad, keys.size(), key_set) + first);
+                     family, size_label(lines).c_str(), who, bad, keys.size(), key_set) +
+              first);
     }
 }
 
@@ -291,7 +311,8 @@ SizeResult run_size(size_t lines, const Options& opt) {
         auto t0 = Clock::now();
         auto parsed = lists::parse_list(text);
         double parse = ms_since(t0);
-        if (!parsed.ok()) fatal("generated list does not parse:\n" + parsed.error().format());
+        if (!parsed.ok())
+            fatal("generated list does not parse:\n" + parsed.error().format());
         auto t1 = Clock::now();
         AddressSet set = lists::compile(parsed->ops);
         double compile = ms_since(t1);
@@ -315,9 +336,12 @@ SizeResult run_size(size_t lines, const Options& opt) {
 
     // The reference answers: binary search over the compiled intervals.
     std::vector<uint8_t> expect(keys.size()), expect_seq(seq.size()), got(keys.size());
-    for (size_t i = 0; i < keys.size(); ++i) expect[i] = set.contains(F::address(keys.host[i]));
-    for (size_t i = 0; i < seq.size(); ++i) expect_seq[i] = set.contains(F::address(seq.host[i]));
-    for (uint8_t e : expect) res.hits += e;
+    for (size_t i = 0; i < keys.size(); ++i)
+        expect[i] = set.contains(F::address(keys.host[i]));
+    for (size_t i = 0; i < seq.size(); ++i)
+        expect_seq[i] = set.contains(F::address(seq.host[i]));
+    for (uint8_t e : expect)
+        res.hits += e;
 
     typename F::Ours mine(*list);
     const char* fam = F::kName;
@@ -346,7 +370,8 @@ SizeResult run_size(size_t lines, const Options& opt) {
             }
             best_ms = std::min(best_ms, pb.build_ms);
             best = std::move(pb);
-            if (best_ms > kSlowBuildMs) break;  // slow builds vary little; once is enough
+            if (best_ms > kSlowBuildMs)
+                break;  // slow builds vary little; once is enough
         }
         row.config = best.config;
         if (!best.peer) {
@@ -371,7 +396,8 @@ SizeResult run_size(size_t lines, const Options& opt) {
     };
     add(&mine, res.rows[0]);
     for (size_t i = 0; i < peers.size(); ++i) {
-        if (peers[i]) add(peers[i].get(), res.rows[i + 1]);
+        if (peers[i])
+            add(peers[i].get(), res.rows[i + 1]);
     }
     measure_all(meters, opt);
     return res;
@@ -379,21 +405,23 @@ SizeResult run_size(size_t lines, const Options& opt) {
 
 // ---- reporting ---------------------------------------------------------------------
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+double ratio(double a, double b) {
+    return b > 0 ? a / b : 0;
+}
 
 template <typename F>
 void print_size(const SizeResult& r, const Options& opt) {
-    std::printf("\n== %s, %s lines: %zu intervals after exclusions, %zu prefixes for the peers;"
-                " %llu of %zu random keys in the list ==\n",
-                F::kName, size_label(r.lines).c_str(), r.intervals, r.prefixes,
-                static_cast<unsigned long long>(r.hits), opt.keys);
+    std::printf(
+        "\n== %s, %s lines: %zu intervals after exclusions, %zu prefixes for the peers;"
+        " %llu of %zu random keys in the list ==\n",
+        F::kName, size_label(r.lines).c_str(), r.intervals, r.prefixes,
+        static_cast<unsigned long long>(r.hits), opt.keys);
     std::printf("%-10s | %11s | %10s | %8s | %10s | %8s\n", "structure", "Mlps single",
                 "Mlps batch", "Mlps seq", "bytes", "build ms");
     std::printf("-----------+-------------+------------+----------+------------+---------\n");
     for (const auto& row : r.rows) {
         if (!row.error.empty()) {
-            std::printf("%-10s | cannot hold this list: %s\n", row.name.c_str(),
-                        row.error.c_str());
+            std::printf("%-10s | cannot hold this list: %s\n", row.name.c_str(), row.error.c_str());
             continue;
         }
         std::printf("%-10s | %11.1f | %10.1f | %8.1f | %10zu | %8.2f\n", row.name.c_str(),
@@ -409,18 +437,21 @@ void print_size(const SizeResult& r, const Options& opt) {
     for (size_t i = 1; i < r.rows.size(); ++i) {
         const Row& p = r.rows[i];
         if (!p.error.empty()) {
-            std::printf("mediagate/%s batch ratio: n/a (%s cannot hold the list)\n",
-                        p.name.c_str(), p.name.c_str());
+            std::printf("mediagate/%s batch ratio: n/a (%s cannot hold the list)\n", p.name.c_str(),
+                        p.name.c_str());
             continue;
         }
-        std::printf("mediagate/%s batch ratio: %.2fx  (single %.2fx, seq %.2fx; "
-                    "bytes %.3fx, build time %.2fx of the peer's)\n",
-                    p.name.c_str(), ratio(ours.batch, p.batch), ratio(ours.single, p.single),
-                    ratio(ours.seq, p.seq), ratio(double(ours.bytes), double(p.bytes)),
-                    ratio(ours.build_ms, p.build_ms));
+        std::printf(
+            "mediagate/%s batch ratio: %.2fx  (single %.2fx, seq %.2fx; "
+            "bytes %.3fx, build time %.2fx of the peer's)\n",
+            p.name.c_str(), ratio(ours.batch, p.batch), ratio(ours.single, p.single),
+            ratio(ours.seq, p.seq), ratio(double(ours.bytes), double(p.bytes)),
+            ratio(ours.build_ms, p.build_ms));
     }
-    std::printf("answers: every structure agrees with the compiled list on all %zu random and "
-                "%zu sequential keys\n", opt.keys, opt.keys);
+    std::printf(
+        "answers: every structure agrees with the compiled list on all %zu random and "
+        "%zu sequential keys\n",
+        opt.keys, opt.keys);
     std::fflush(stdout);
 }
 
@@ -433,7 +464,8 @@ struct Target {
 
 const SizeResult* find_size(const std::vector<SizeResult>& v, size_t lines) {
     for (const auto& r : v) {
-        if (r.lines == lines) return &r;
+        if (r.lines == lines)
+            return &r;
     }
     return nullptr;
 }
@@ -452,15 +484,16 @@ std::vector<Target> targets(const std::vector<SizeResult>& v4, const std::vector
                 t.measured = true;
                 t.met = x >= want;
                 t.value = format("%.2fx", x);
-                if (!t.met) t.value += format(" (%.0f%% short)", (1 - x / want) * 100);
+                if (!t.met)
+                    t.value += format(" (%.0f%% short)", (1 - x / want) * 100);
             }
         }
         out.push_back(t);
     };
     speed("IPv4 batched >= 2.5x rte_fib, 10k list", v4, "rte_fib", 2.5);
     speed("IPv6 batched >= 2x rte_fib6, 10k list", v6, "rte_fib6", 2.0);
-    auto limit = [&](const char* text, const std::vector<SizeResult>& v, size_t lines,
-                     bool bytes, double want) {
+    auto limit = [&](const char* text, const std::vector<SizeResult>& v, size_t lines, bool bytes,
+                     double want) {
         Target t{text, "not measured (size not in this run)", false, false};
         if (const SizeResult* r = find_size(v, lines)) {
             const Row& o = r->rows.front();
@@ -469,7 +502,8 @@ std::vector<Target> targets(const std::vector<SizeResult>& v4, const std::vector
             t.met = x <= want;
             t.value = bytes ? format("%zu bytes (%.2f MiB)", o.bytes, x / 1048576.0)
                             : format("%.2f ms (compile step alone %.2f ms)", x, o.compile_ms);
-            if (!t.met) t.value += format(", %.0f%% over", (x / want - 1) * 100);
+            if (!t.met)
+                t.value += format(", %.0f%% over", (x / want - 1) * 100);
         }
         out.push_back(t);
     };
@@ -484,14 +518,17 @@ void print_targets(const std::vector<Target>& ts) {
     std::printf("\n== targets (informational; they never fail the run) ==\n");
     for (const auto& t : ts) {
         std::printf("%-60s %s%s\n", t.text.c_str(), t.value.c_str(),
-                    !t.measured ? "" : t.met ? "  MET" : "  MISSED");
+                    !t.measured ? ""
+                    : t.met     ? "  MET"
+                                : "  MISSED");
     }
 }
 
 std::string json_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
+        if (c == '"' || c == '\\')
+            out += '\\';
         if (static_cast<unsigned char>(c) < 0x20) {
             out += format("\\u%04x", c);
             continue;
@@ -505,10 +542,11 @@ std::string json_family(const std::vector<SizeResult>& results) {
     std::string out = "{";
     for (size_t s = 0; s < results.size(); ++s) {
         const SizeResult& r = results[s];
-        out += format("%s\"%s\": {\"lines\": %zu, \"intervals\": %zu, \"prefixes\": %zu, "
-                      "\"hits\": %llu",
-                      s ? ", " : "", size_label(r.lines).c_str(), r.lines, r.intervals,
-                      r.prefixes, static_cast<unsigned long long>(r.hits));
+        out += format(
+            "%s\"%s\": {\"lines\": %zu, \"intervals\": %zu, \"prefixes\": %zu, "
+            "\"hits\": %llu",
+            s ? ", " : "", size_label(r.lines).c_str(), r.lines, r.intervals, r.prefixes,
+            static_cast<unsigned long long>(r.hits));
         const Row& ours = r.rows.front();
         for (const Row& row : r.rows) {
             out += ", \"" + row.name + "\": {";
@@ -517,9 +555,10 @@ std::string json_family(const std::vector<SizeResult>& results) {
                        json_escape(row.config) + "\"}";
                 continue;
             }
-            out += format("\"mlps_batch\": %.2f, \"mlps_single\": %.2f, \"mlps_seq\": %.2f, "
-                          "\"bytes\": %zu, \"build_ms\": %.3f",
-                          row.batch, row.single, row.seq, row.bytes, row.build_ms);
+            out += format(
+                "\"mlps_batch\": %.2f, \"mlps_single\": %.2f, \"mlps_seq\": %.2f, "
+                "\"bytes\": %zu, \"build_ms\": %.3f",
+                row.batch, row.single, row.seq, row.bytes, row.build_ms);
             if (&row == &ours) {
                 out += format(", \"parse_ms\": %.3f, \"compile_ms\": %.3f, \"table_ms\": %.3f",
                               row.parse_ms, row.compile_ms, row.table_ms);
@@ -530,14 +569,16 @@ std::string json_family(const std::vector<SizeResult>& results) {
         }
         for (size_t i = 1; i < r.rows.size(); ++i) {
             const Row& p = r.rows[i];
-            if (!p.error.empty()) continue;
+            if (!p.error.empty())
+                continue;
             const char* n = p.name.c_str();
-            out += format(", \"ratio_batch_vs_%s\": %.3f, \"ratio_single_vs_%s\": %.3f, "
-                          "\"ratio_seq_vs_%s\": %.3f, \"ratio_bytes_vs_%s\": %.4f, "
-                          "\"ratio_build_vs_%s\": %.3f",
-                          n, ratio(ours.batch, p.batch), n, ratio(ours.single, p.single), n,
-                          ratio(ours.seq, p.seq), n, ratio(double(ours.bytes), double(p.bytes)),
-                          n, ratio(ours.build_ms, p.build_ms));
+            out += format(
+                ", \"ratio_batch_vs_%s\": %.3f, \"ratio_single_vs_%s\": %.3f, "
+                "\"ratio_seq_vs_%s\": %.3f, \"ratio_bytes_vs_%s\": %.4f, "
+                "\"ratio_build_vs_%s\": %.3f",
+                n, ratio(ours.batch, p.batch), n, ratio(ours.single, p.single), n,
+                ratio(ours.seq, p.seq), n, ratio(double(ours.bytes), double(p.bytes)), n,
+                ratio(ours.build_ms, p.build_ms));
         }
         out += "}";
     }
@@ -548,29 +589,36 @@ std::string json_family(const std::vector<SizeResult>& results) {
 double load_average() {
     double load = -1;
     if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+        if (std::fscanf(f, "%lf", &load) != 1)
+            load = -1;
         std::fclose(f);
     }
     return load;
 }
 
-void print_json(const EalInfo& eal, const Options& opt, const std::vector<SizeResult>& v4,
-                const std::vector<SizeResult>& v6, const std::vector<Target>& ts) {
+void print_json(const EalInfo& eal,
+                const Options& opt,
+                const std::vector<SizeResult>& v4,
+                const std::vector<SizeResult>& v6,
+                const std::vector<Target>& ts) {
     std::string out = "{";
-    out += format("\"hugepages\": %s, \"dpdk\": \"%s\", \"eal_args\": \"%s\", "
-                  "\"batch_size\": %zu, \"keys\": %zu, \"smoke\": %s, \"load_average\": %.2f, "
-                  "\"lookup_keys\": \"half from inside the list's ranges, half uniform over the "
-                  "whole address space, random order; seq: consecutive addresses\"",
-                  eal.hugepages ? "true" : "false", json_escape(eal.version).c_str(),
-                  json_escape(eal.args).c_str(), kBurst, opt.keys, opt.smoke ? "true" : "false",
-                  load_average());
+    out += format(
+        "\"hugepages\": %s, \"dpdk\": \"%s\", \"eal_args\": \"%s\", "
+        "\"batch_size\": %zu, \"keys\": %zu, \"smoke\": %s, \"load_average\": %.2f, "
+        "\"lookup_keys\": \"half from inside the list's ranges, half uniform over the "
+        "whole address space, random order; seq: consecutive addresses\"",
+        eal.hugepages ? "true" : "false", json_escape(eal.version).c_str(),
+        json_escape(eal.args).c_str(), kBurst, opt.keys, opt.smoke ? "true" : "false",
+        load_average());
     out += ", \"ipv4\": " + json_family(v4);
     out += ", \"ipv6\": " + json_family(v6);
     out += ", \"targets\": [";
     for (size_t i = 0; i < ts.size(); ++i) {
         out += format("%s{\"target\": \"%s\", \"value\": \"%s\", \"met\": %s}", i ? ", " : "",
                       json_escape(ts[i].text).c_str(), json_escape(ts[i].value).c_str(),
-                      !ts[i].measured ? "null" : ts[i].met ? "true" : "false");
+                      !ts[i].measured ? "null"
+                      : ts[i].met     ? "true"
+                                      : "false");
     }
     out += "]}";
     std::printf("%s\n", out.c_str());
@@ -578,7 +626,8 @@ void print_json(const EalInfo& eal, const Options& opt, const std::vector<SizeRe
 
 void print_preamble(const EalInfo& eal, const Options& opt) {
     std::string sizes;
-    for (size_t s : opt.sizes) sizes += (sizes.empty() ? "" : ", ") + size_label(s);
+    for (size_t s : opt.sizes)
+        sizes += (sizes.empty() ? "" : ", ") + size_label(s);
     std::printf(
         "lists_bench: mediagate AddressList vs %s rte_fib/rte_lpm (IPv4), "
         "rte_fib6/rte_lpm6 (IPv6)%s\n",
@@ -617,9 +666,12 @@ size_t parse_size(const std::string& s) {
     char* end = nullptr;
     unsigned long long n = std::strtoull(s.c_str(), &end, 10);
     std::string suffix = end ? end : "";
-    if (suffix == "k" || suffix == "K") n *= 1000;
-    else if (suffix == "m" || suffix == "M") n *= 1'000'000;
-    else if (!suffix.empty()) n = 0;
+    if (suffix == "k" || suffix == "K")
+        n *= 1000;
+    else if (suffix == "m" || suffix == "M")
+        n *= 1'000'000;
+    else if (!suffix.empty())
+        n = 0;
     return static_cast<size_t>(n);
 }
 
@@ -657,7 +709,8 @@ Options parse_args(int argc, char** argv) {
             while (pos <= list.size()) {
                 size_t comma = std::min(list.find(',', pos), list.size());
                 size_t n = parse_size(list.substr(pos, comma - pos));
-                if (n == 0) usage(1);
+                if (n == 0)
+                    usage(1);
                 opt.sizes.push_back(n);
                 pos = comma + 1;
             }
@@ -668,7 +721,8 @@ Options parse_args(int argc, char** argv) {
         }
     }
     if (opt.smoke) {
-        if (!sizes_given) opt.sizes = {100};
+        if (!sizes_given)
+            opt.sizes = {100};
         opt.keys = size_t{1} << 14;
         opt.run_seconds = 0.002;
         opt.runs = 1;
@@ -682,10 +736,11 @@ template <typename F>
 std::vector<SizeResult> run_family(const Options& opt) {
     std::vector<SizeResult> out;
     for (size_t lines : opt.sizes) {
-        if (opt.json) std::fprintf(stderr, "lists_bench: %s %s...\n", F::kName,
-                                   size_label(lines).c_str());
+        if (opt.json)
+            std::fprintf(stderr, "lists_bench: %s %s...\n", F::kName, size_label(lines).c_str());
         out.push_back(run_size<F>(lines, opt));
-        if (!opt.json) print_size<F>(out.back(), opt);
+        if (!opt.json)
+            print_size<F>(out.back(), opt);
     }
     return out;
 }
@@ -697,7 +752,8 @@ int main(int argc, char** argv) {
     using namespace mg::perf;
     Options opt = parse_args(argc, argv);
     EalInfo eal = init_eal(argv[0], opt.eal);
-    if (!opt.json) print_preamble(eal, opt);
+    if (!opt.json)
+        print_preamble(eal, opt);
     auto v4 = run_family<V4>(opt);
     auto v6 = run_family<V6>(opt);
     auto ts = targets(v4, v6);

@@ -119,7 +119,7 @@ struct SrvData {
 struct NaptrData {
     uint16_t order = 0;
     uint16_t preference = 0;
-    std::string flags;     // character-strings: raw bytes as received
+    std::string flags;  // character-strings: raw bytes as received
     std::string services;
     std::string regexp;
     std::string replacement;  // a name
@@ -137,18 +137,26 @@ struct SoaData {
     uint32_t minimum = 0;
 };
 struct OptData {
-    uint16_t udp_size = 0;   // the record's CLASS
-    uint8_t ext_rcode = 0;   // upper 8 bits of the 12-bit RCODE
+    uint16_t udp_size = 0;  // the record's CLASS
+    uint8_t ext_rcode = 0;  // upper 8 bits of the 12-bit RCODE
     uint8_t version = 0;
-    bool dnssec_ok = false;  // DO bit
+    bool dnssec_ok = false;        // DO bit
     std::vector<uint8_t> options;  // RDATA: option TLVs, checked to fit exactly
 };
 struct RawData {  // any other type
     std::vector<uint8_t> bytes;
 };
 
-using RData = std::variant<RawData, AData, AaaaData, NameData, MxData, SrvData, NaptrData,
-                           TxtData, SoaData, OptData>;
+using RData = std::variant<RawData,
+                           AData,
+                           AaaaData,
+                           NameData,
+                           MxData,
+                           SrvData,
+                           NaptrData,
+                           TxtData,
+                           SoaData,
+                           OptData>;
 
 struct Record {
     std::string name;  // owner, presentation form
@@ -170,7 +178,9 @@ struct Message {
 // A standard query (opcode 0, one question of class IN). With edns_udp_size != 0 an
 // OPT record advertising that UDP payload size is added (version 0, DO clear).
 // Errors: an invalid name (see encode_name()), type OPT, or an EDNS size in 1..511.
-Result<std::vector<uint8_t>> build_query(uint16_t id, std::string_view name, RrType type,
+Result<std::vector<uint8_t>> build_query(uint16_t id,
+                                         std::string_view name,
+                                         RrType type,
                                          bool rd = true,
                                          uint16_t edns_udp_size = kDefaultEdnsUdpSize);
 
@@ -192,7 +202,9 @@ std::string format_record(const Record& record);
 
 // True when the message has exactly one question and it is (name, type, cls); names
 // compare per names_equal(). For anti-spoofing: an answer must echo our question.
-bool question_matches(const Message& message, std::string_view name, RrType type,
+bool question_matches(const Message& message,
+                      std::string_view name,
+                      RrType type,
                       uint16_t cls = kClassIn);
 
 }  // namespace mg::resolver

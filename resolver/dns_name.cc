@@ -6,8 +6,8 @@ namespace mg::resolver {
 namespace {
 
 constexpr bool is_plain(uint8_t c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 constexpr uint8_t ascii_lower(uint8_t c) {
@@ -37,7 +37,9 @@ void append_label(std::string& out, const uint8_t* label, size_t len) {
 // Names in error messages: enough to recognise them, not enough to flood a log.
 constexpr size_t kMaxQuoted = 100;
 
-char hex_digit(unsigned v) { return "0123456789abcdef"[v & 0xf]; }
+char hex_digit(unsigned v) {
+    return "0123456789abcdef"[v & 0xf];
+}
 
 std::string nibbles(const uint8_t (&addr)[16]) {
     std::string out;
@@ -72,7 +74,8 @@ std::string quote_char_string(std::string_view bytes, size_t max_shown) {
         }
     }
     out += '"';
-    if (bytes.size() > max_shown) out += "...";
+    if (bytes.size() > max_shown)
+        out += "...";
     return out;
 }
 
@@ -102,61 +105,65 @@ Result<WireName> read_name(std::span<const uint8_t> message, size_t offset, size
         }
         const uint8_t len = message[pos];
         switch (len & 0xc0) {
-        case 0x00: {
-            if (len == 0) {
-                if (!jumped) out.end = pos + 1;
-                out.wire_length = wire_length;
-                if (out.text.empty()) out.text = ".";
-                return out;
+            case 0x00: {
+                if (len == 0) {
+                    if (!jumped)
+                        out.end = pos + 1;
+                    out.wire_length = wire_length;
+                    if (out.text.empty())
+                        out.text = ".";
+                    return out;
+                }
+                if (len > bound - pos - 1) {
+                    return fail("label of " + std::to_string(len) + " bytes at offset " +
+                                std::to_string(pos) + " runs past the end of the " + where(bound));
+                }
+                wire_length += 1 + len;
+                if (wire_length > kMaxNameWireLength) {
+                    return fail("longer than " + std::to_string(kMaxNameWireLength) +
+                                " bytes in wire form");
+                }
+                append_label(out.text, &message[pos + 1], len);
+                out.text += '.';
+                pos += 1 + len;
+                break;
             }
-            if (len > bound - pos - 1) {
-                return fail("label of " + std::to_string(len) + " bytes at offset " +
-                            std::to_string(pos) + " runs past the end of the " + where(bound));
+            case 0xc0: {
+                if (bound - pos < 2) {
+                    return fail("compression pointer at offset " + std::to_string(pos) +
+                                " is cut off by the end of the " + where(bound));
+                }
+                const size_t target = (static_cast<size_t>(len & 0x3f) << 8) | message[pos + 1];
+                const std::string ptr = "compression pointer at offset " + std::to_string(pos) +
+                                        " to offset " + std::to_string(target);
+                if (target >= size) {
+                    return fail(ptr + " points past the end of the message (size " +
+                                std::to_string(size) + ")");
+                }
+                if (target >= run_start) {
+                    return fail(ptr + " does not point backwards (before offset " +
+                                std::to_string(run_start) + ")");
+                }
+                if (target < kHeaderSize)
+                    return fail(ptr + " points into the header");
+                if (++hops > kMaxPointerHops) {
+                    return fail("more than " + std::to_string(kMaxPointerHops) +
+                                " compression pointers");
+                }
+                if (!jumped)
+                    out.end = pos + 2;
+                jumped = true;
+                run_start = target;
+                pos = target;
+                bound = size;
+                break;
             }
-            wire_length += 1 + len;
-            if (wire_length > kMaxNameWireLength) {
-                return fail("longer than " + std::to_string(kMaxNameWireLength) +
-                            " bytes in wire form");
+            default: {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "0x%02x", static_cast<unsigned>(len & 0xc0));
+                return fail(std::string("label type ") + buf + " at offset " + std::to_string(pos) +
+                            " is not supported");
             }
-            append_label(out.text, &message[pos + 1], len);
-            out.text += '.';
-            pos += 1 + len;
-            break;
-        }
-        case 0xc0: {
-            if (bound - pos < 2) {
-                return fail("compression pointer at offset " + std::to_string(pos) +
-                            " is cut off by the end of the " + where(bound));
-            }
-            const size_t target = (static_cast<size_t>(len & 0x3f) << 8) | message[pos + 1];
-            const std::string ptr = "compression pointer at offset " + std::to_string(pos) +
-                                    " to offset " + std::to_string(target);
-            if (target >= size) {
-                return fail(ptr + " points past the end of the message (size " +
-                            std::to_string(size) + ")");
-            }
-            if (target >= run_start) {
-                return fail(ptr + " does not point backwards (before offset " +
-                            std::to_string(run_start) + ")");
-            }
-            if (target < kHeaderSize) return fail(ptr + " points into the header");
-            if (++hops > kMaxPointerHops) {
-                return fail("more than " + std::to_string(kMaxPointerHops) +
-                            " compression pointers");
-            }
-            if (!jumped) out.end = pos + 2;
-            jumped = true;
-            run_start = target;
-            pos = target;
-            bound = size;
-            break;
-        }
-        default: {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "0x%02x", static_cast<unsigned>(len & 0xc0));
-            return fail(std::string("label type ") + buf + " at offset " + std::to_string(pos) +
-                        " is not supported");
-        }
         }
     }
 }
@@ -166,8 +173,10 @@ Result<std::vector<uint8_t>> encode_name(std::string_view text) {
         return make_error(ErrorCode::kInvalidInput,
                           "name " + quote_char_string(text, kMaxQuoted) + ": " + what);
     };
-    if (text.empty()) return fail("empty name");
-    if (text == ".") return std::vector<uint8_t>{0};
+    if (text.empty())
+        return fail("empty name");
+    if (text == ".")
+        return std::vector<uint8_t>{0};
 
     std::vector<uint8_t> wire;
     wire.reserve(text.size() < kMaxNameWireLength ? text.size() + 2 : kMaxNameWireLength);
@@ -179,7 +188,8 @@ Result<std::vector<uint8_t>> encode_name(std::string_view text) {
         const auto c = static_cast<uint8_t>(text[i]);
         if (c == '.') {
             const size_t label_len = wire.size() - label_start - 1;
-            if (label_len == 0) return fail("empty label at position " + std::to_string(at));
+            if (label_len == 0)
+                return fail("empty label at position " + std::to_string(at));
             wire[label_start] = static_cast<uint8_t>(label_len);
             label_start = wire.size();
             wire.push_back(0);
@@ -188,7 +198,8 @@ Result<std::vector<uint8_t>> encode_name(std::string_view text) {
         }
         uint8_t byte = c;
         if (c == '\\') {
-            if (i + 1 >= text.size()) return fail("dangling backslash at the end");
+            if (i + 1 >= text.size())
+                return fail("dangling backslash at the end");
             const auto e = static_cast<uint8_t>(text[i + 1]);
             if (e >= '0' && e <= '9') {
                 unsigned value = 0;
@@ -240,10 +251,12 @@ Result<std::vector<uint8_t>> encode_name(std::string_view text) {
 bool names_equal(std::string_view a, std::string_view b) {
     auto wa = encode_name(a);
     auto wb = encode_name(b);
-    if (!wa.ok() || !wb.ok() || wa->size() != wb->size()) return false;
+    if (!wa.ok() || !wb.ok() || wa->size() != wb->size())
+        return false;
     // Length bytes are <= 63, below 'A', so lowering every byte only touches letters.
     for (size_t i = 0; i < wa->size(); ++i) {
-        if (ascii_lower((*wa)[i]) != ascii_lower((*wb)[i])) return false;
+        if (ascii_lower((*wa)[i]) != ascii_lower((*wb)[i]))
+            return false;
     }
     return true;
 }
@@ -252,10 +265,13 @@ std::string reverse_name_v4(uint32_t host_order_addr) {
     return dotted_reverse_v4(host_order_addr) + "in-addr.arpa";
 }
 
-std::string reverse_name_v6(const uint8_t (&addr)[16]) { return nibbles(addr) + "ip6.arpa"; }
+std::string reverse_name_v6(const uint8_t (&addr)[16]) {
+    return nibbles(addr) + "ip6.arpa";
+}
 
 std::string rbl_name(const lists::Address& addr, std::string_view zone) {
-    if (!zone.empty() && zone.back() == '.') zone.remove_suffix(1);
+    if (!zone.empty() && zone.back() == '.')
+        zone.remove_suffix(1);
     std::string out;
     if (addr.is_v4()) {
         out = dotted_reverse_v4(addr.v4_value());

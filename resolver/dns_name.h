@@ -18,10 +18,10 @@
 
 namespace mg::resolver {
 
-inline constexpr size_t kHeaderSize = 12;           // RFC 1035 §4.1.1
-inline constexpr size_t kMaxLabelLength = 63;       // RFC 1035 §2.3.4
-inline constexpr size_t kMaxNameWireLength = 255;   // uncompressed, root byte included
-inline constexpr int kMaxPointerHops = 16;          // compression pointers per name
+inline constexpr size_t kHeaderSize = 12;          // RFC 1035 §4.1.1
+inline constexpr size_t kMaxLabelLength = 63;      // RFC 1035 §2.3.4
+inline constexpr size_t kMaxNameWireLength = 255;  // uncompressed, root byte included
+inline constexpr int kMaxPointerHops = 16;         // compression pointers per name
 
 // A name decoded from a message.
 struct WireName {

@@ -28,7 +28,8 @@ namespace {
 using namespace mg::resolver;
 
 void require(bool cond) {
-    if (!cond) __builtin_trap();
+    if (!cond)
+        __builtin_trap();
 }
 
 void check_name(const std::string& text) {
@@ -77,7 +78,8 @@ void check_message(std::span<const uint8_t> wire) {
     }
     const Message& m = *parsed;
     require(m.questions.size() == m.header.qdcount);
-    for (const auto& q : m.questions) check_name(q.name);
+    for (const auto& q : m.questions)
+        check_name(q.name);
     if (m.header.tc) {
         require(m.answers.empty() && m.authorities.empty() && m.additionals.empty());
     } else {

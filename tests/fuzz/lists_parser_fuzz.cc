@@ -17,7 +17,8 @@
 namespace {
 
 void require(bool cond) {
-    if (!cond) __builtin_trap();
+    if (!cond)
+        __builtin_trap();
 }
 
 template <typename Key, typename Lookup>
@@ -25,8 +26,10 @@ void check_boundaries(const std::vector<mg::lists::Interval<Key>>& ivs, const Lo
     for (const auto& iv : ivs) {
         require(lookup(iv.first));
         require(lookup(iv.last));
-        if (iv.first != 0) require(!lookup(static_cast<Key>(iv.first - 1)));
-        if (iv.last != static_cast<Key>(~Key{0})) require(!lookup(static_cast<Key>(iv.last + 1)));
+        if (iv.first != 0)
+            require(!lookup(static_cast<Key>(iv.first - 1)));
+        if (iv.last != static_cast<Key>(~Key{0}))
+            require(!lookup(static_cast<Key>(iv.last + 1)));
     }
 }
 
@@ -39,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!parsed.ok()) {
         const auto& errs = parsed.error();
         require(errs.total >= 1 && !errs.errors.empty());
-        for (const auto& e : errs.errors) require(e.line >= 1 && e.column >= 1);
+        for (const auto& e : errs.errors)
+            require(e.line >= 1 && e.column >= 1);
         (void)errs.format("fuzz");
         return 0;
     }

@@ -307,7 +307,8 @@ std::string reference_rfc5952(Uint128 v) {
             i += run_len - 1;
             continue;
         }
-        if (!out.empty() && out.back() != ':') out += ':';
+        if (!out.empty() && out.back() != ':')
+            out += ':';
         out += hex(g[i]);
     }
     return out;
@@ -323,7 +324,8 @@ TEST(FormatIpv6, RoundTripsRandomValues) {
             uint16_t group = (rng() % 3 == 0) ? static_cast<uint16_t>(rng()) : 0;
             v = (v << 16) | group;
         }
-        if (i % 7 == 0) v = kMappedFirst | static_cast<uint32_t>(rng());
+        if (i % 7 == 0)
+            v = kMappedFirst | static_cast<uint32_t>(rng());
         std::string text = format_ipv6(v);
         auto back = parse_ipv6(text);
         ASSERT_TRUE(back.has_value()) << text;

@@ -64,7 +64,8 @@ std::vector<Key> probe_keys(const Segments<Key>& s, std::mt19937_64& rng, size_t
     }
     for (size_t i = 0; i < random; ++i) {
         Key k = static_cast<Key>(rng());
-        if constexpr (sizeof(Key) > 8) k = (static_cast<Key>(rng()) << 64) | k;
+        if constexpr (sizeof(Key) > 8)
+            k = (static_cast<Key>(rng()) << 64) | k;
         keys.push_back(k);
         // And near a random start.
         Key near = s.starts[rng() % s.starts.size()];
@@ -161,7 +162,8 @@ TYPED_TEST(RangeTableTest, SparseRandomSegments) {
         std::set<Key> starts;
         while (starts.size() < n) {
             Key k = static_cast<Key>(rng());
-            if constexpr (sizeof(Key) > 8) k = (static_cast<Key>(rng()) << 64) | k;
+            if constexpr (sizeof(Key) > 8)
+                k = (static_cast<Key>(rng()) << 64) | k;
             starts.insert(k);
         }
         SCOPED_TRACE(n);
@@ -188,15 +190,20 @@ TYPED_TEST(RangeTableTest, DenseBlocksForceChildTables) {
     std::mt19937_64 rng(7);
     const unsigned max_run = RangeTable<Key>::kWindow;
     std::vector<unsigned> block_bits_list{24, 16, 8, 4};
-    if constexpr (kBits > 32) block_bits_list.insert(block_bits_list.begin(), {120, 96, 64, 40});
+    if constexpr (kBits > 32)
+        block_bits_list.insert(block_bits_list.begin(), {120, 96, 64, 40});
     for (unsigned block_bits : block_bits_list) {
         for (unsigned per_block : {max_run - 1, max_run, max_run + 1, 2 * max_run + 1, 40u}) {
-            if (per_block > (1u << std::min(block_bits, 16u)) - 1) continue;
+            if (per_block > (1u << std::min(block_bits, 16u)) - 1)
+                continue;
             for (int trial = 0; trial < 3; ++trial) {
                 Key base = static_cast<Key>(rng());
-                if constexpr (kBits > 64) base = (static_cast<Key>(rng()) << 64) | base;
-                if (trial == 1) base = 0;
-                if (trial == 2) base = static_cast<Key>(~Key{0});  // the last block
+                if constexpr (kBits > 64)
+                    base = (static_cast<Key>(rng()) << 64) | base;
+                if (trial == 1)
+                    base = 0;
+                if (trial == 2)
+                    base = static_cast<Key>(~Key{0});  // the last block
                 Key block_mask = static_cast<Key>((Key{1} << block_bits) - 1);
                 base = static_cast<Key>(base & ~block_mask);
                 std::set<Key> starts;
@@ -253,7 +260,8 @@ TYPED_TEST(RangeTableTest, ManyClusteredSegments) {
     std::set<Key> starts;
     for (int cluster = 0; cluster < 60; ++cluster) {
         Key base = static_cast<Key>(rng());
-        if constexpr (kBits > 64) base = (static_cast<Key>(rng()) << 64) | base;
+        if constexpr (kBits > 64)
+            base = (static_cast<Key>(rng()) << 64) | base;
         unsigned spread = static_cast<unsigned>(rng() % 24) + 4;
         int count = static_cast<int>(rng() % 150) + 1;
         for (int i = 0; i < count; ++i) {
@@ -274,7 +282,8 @@ TYPED_TEST(RangeTableTest, BatchAgreesWithSingleForEveryBatchSize) {
         starts.insert(static_cast<Key>(base + (rng() % 4096)));
     for (int i = 0; i < 300; ++i) {
         Key k = static_cast<Key>(rng());
-        if constexpr (sizeof(Key) > 8) k = (static_cast<Key>(rng()) << 64) | k;
+        if constexpr (sizeof(Key) > 8)
+            k = (static_cast<Key>(rng()) << 64) | k;
         starts.insert(k);
     }
     Segments<Key> s = from_starts(starts, rng, 50);
@@ -325,7 +334,8 @@ TEST(RangeTableLayout, DenseBlockBuildsChildTables) {
     // Starts clustered in one sub-block build 16-byte chain records; starts spread
     // over several sub-blocks need a full 256-slot table.
     std::vector<uint32_t> spread{0};
-    for (uint32_t i = 1; i <= RangeTable4::kWindow + 1; ++i) spread.push_back(0x0a000000u + (i << 8));
+    for (uint32_t i = 1; i <= RangeTable4::kWindow + 1; ++i)
+        spread.push_back(0x0a000000u + (i << 8));
     RangeTable4 w = RangeTable4::build(spread, values);
     EXPECT_GE(w.memory_bytes(), s.memory_bytes() + 256 * sizeof(uint32_t));
     for (size_t i = 0; i < spread.size(); ++i) {

@@ -12,16 +12,19 @@ bool contains_v4(std::span<const Op> ops, uint32_t a) {
     bool in = false;
     for (const Op& op : ops) {
         Uint128 key = op.v6 ? mapped_of(a) : Uint128{a};
-        if (op.first <= key && key <= op.last) in = !op.exclude;
+        if (op.first <= key && key <= op.last)
+            in = !op.exclude;
     }
     return in;
 }
 
 bool contains_v6(std::span<const Op> ops, Uint128 a) {
-    if (in_mapped_block(a)) return contains_v4(ops, static_cast<uint32_t>(a));
+    if (in_mapped_block(a))
+        return contains_v4(ops, static_cast<uint32_t>(a));
     bool in = false;
     for (const Op& op : ops) {
-        if (op.v6 && op.first <= a && a <= op.last) in = !op.exclude;
+        if (op.v6 && op.first <= a && a <= op.last)
+            in = !op.exclude;
     }
     return in;
 }
@@ -29,7 +32,8 @@ bool contains_v6(std::span<const Op> ops, Uint128 a) {
 uint32_t mask_v4(const std::vector<std::vector<Op>>& lists, uint32_t a) {
     uint32_t mask = 0;
     for (size_t i = 0; i < lists.size(); ++i) {
-        if (contains_v4(lists[i], a)) mask |= uint32_t{1} << i;
+        if (contains_v4(lists[i], a))
+            mask |= uint32_t{1} << i;
     }
     return mask;
 }
@@ -37,7 +41,8 @@ uint32_t mask_v4(const std::vector<std::vector<Op>>& lists, uint32_t a) {
 uint32_t mask_v6(const std::vector<std::vector<Op>>& lists, Uint128 a) {
     uint32_t mask = 0;
     for (size_t i = 0; i < lists.size(); ++i) {
-        if (contains_v6(lists[i], a)) mask |= uint32_t{1} << i;
+        if (contains_v6(lists[i], a))
+            mask |= uint32_t{1} << i;
     }
     return mask;
 }
@@ -77,8 +82,10 @@ void Generator::new_clusters() {
 }
 
 uint32_t Generator::v4_addr() {
-    if (dense_ && chance(85)) return v4_bases_[0] + static_cast<uint32_t>(below(256));
-    if (fine_ && chance(60)) return static_cast<uint32_t>(rng_());
+    if (dense_ && chance(85))
+        return v4_bases_[0] + static_cast<uint32_t>(below(256));
+    if (fine_ && chance(60))
+        return static_cast<uint32_t>(rng_());
     switch (below(10)) {
         case 0: {
             static const uint32_t kEdges[] = {0, 1, kV4Max, kV4Max - 1, 0x7fffffffu, 0x80000000u};
@@ -104,8 +111,10 @@ uint32_t Generator::v4_addr() {
 }
 
 Uint128 Generator::v6_addr() {
-    if (dense_ && chance(85)) return v6_bases_[0] + below(256);
-    if (fine_ && chance(60)) return random128();
+    if (dense_ && chance(85))
+        return v6_bases_[0] + below(256);
+    if (fine_ && chance(60))
+        return random128();
     switch (below(12)) {
         case 0: {
             const Uint128 kEdges[] = {0,
@@ -130,7 +139,8 @@ Uint128 Generator::v6_addr() {
         }
         case 5:
         case 6:
-            if (!v6_recent_.empty()) return v6_recent_[below(v6_recent_.size())] + below(5) - 2;
+            if (!v6_recent_.empty())
+                return v6_recent_[below(v6_recent_.size())] + below(5) - 2;
             [[fallthrough]];
         case 7: {
             Uint128 v = 0;  // many zero groups, to exercise "::"
@@ -167,7 +177,8 @@ std::string Generator::v6_text(Uint128 a) {
                       g[i]);
         parts.push_back(buf);
     }
-    if (dotted) parts.push_back(v4_text((uint32_t{g[6]} << 16) | g[7]));
+    if (dotted)
+        parts.push_back(v4_text((uint32_t{g[6]} << 16) | g[7]));
     // Runs of zero groups among the hex groups.
     std::vector<std::pair<int, int>> runs;  // [start, end)
     for (int i = 0; i < hex_groups;) {
@@ -184,13 +195,15 @@ std::string Generator::v6_text(Uint128 a) {
     auto join = [&](int from, int to) {
         std::string out;
         for (int i = from; i < to; ++i) {
-            if (i > from) out += ':';
+            if (i > from)
+                out += ':';
             out += parts[static_cast<size_t>(i)];
         }
         return out;
     };
     int total_parts = static_cast<int>(parts.size());
-    if (runs.empty() || chance(15)) return join(0, total_parts);
+    if (runs.empty() || chance(15))
+        return join(0, total_parts);
     auto [rs, re] = runs[below(runs.size())];
     // A random sub-run of at least one group.
     int len = 1 + static_cast<int>(below(static_cast<uint64_t>(re - rs)));
@@ -240,7 +253,8 @@ std::string Generator::entry(Op& op) {
     }
     if (kind < 28) {  // IPv4 range
         uint32_t a = v4_addr(), b = v4_addr();
-        if (a > b) std::swap(a, b);
+        if (a > b)
+            std::swap(a, b);
         if (fine_ || chance(20)) {
             b = a + static_cast<uint32_t>(std::min<uint64_t>(below(fine_ ? 300 : 3), kV4Max - a));
         }
@@ -274,7 +288,8 @@ std::string Generator::entry(Op& op) {
         do {
             a = v6_addr();
             b = fine_ ? std::max(a, a + below(1u << 16)) : chance(20) ? a + below(3) : v6_addr();
-            if (a > b) std::swap(a, b);
+            if (a > b)
+                std::swap(a, b);
         } while (in_mapped_block(a) != in_mapped_block(b));
         v6_recent_.push_back(a);
         v6_recent_.push_back(b + 1);
@@ -314,7 +329,8 @@ std::string Generator::entry(Op& op) {
     if (kind < 84) {  // range with at least one mapped end
         uint32_t a = v4_addr();
         uint32_t b = fine_ ? std::max(a, a + static_cast<uint32_t>(below(300))) : v4_addr();
-        if (a > b) std::swap(a, b);
+        if (a > b)
+            std::swap(a, b);
         v4_recent_.push_back(a);
         v4_recent_.push_back(b + 1);
         bool first_mapped = chance(60);
@@ -338,7 +354,8 @@ std::string Generator::entry(Op& op) {
         return mapped_text(a) + sep('/') + std::to_string(96 + len4);
     }
     // IPv6 lines that cover the whole mapped block.
-    if (fine_) return entry(op);
+    if (fine_)
+        return entry(op);
     op.v6 = true;
     if (chance(50)) {
         unsigned len = 65 + static_cast<unsigned>(below(16));  // ::/65 .. ::/80
@@ -379,14 +396,17 @@ GeneratedList Generator::list(size_t max_ops, bool fine) {
             }
             continue;
         }
-        if (out.ops.size() >= n_ops) break;
+        if (out.ops.size() >= n_ops)
+            break;
         Op op;
         op.exclude = chance(exclude_percent);
         std::string line = ws();
-        if (op.exclude) line += "!" + ws();
+        if (op.exclude)
+            line += "!" + ws();
         line += entry(op);
         line += ws();
-        if (chance(25)) line += comment();
+        if (chance(25))
+            line += comment();
         lines.push_back(line);
         out.ops.push_back(op);
         out.op_lines.push_back(static_cast<uint32_t>(lines.size()));
@@ -394,7 +414,8 @@ GeneratedList Generator::list(size_t max_ops, bool fine) {
     for (size_t i = 0; i < lines.size(); ++i) {
         out.text += lines[i];
         bool last = i + 1 == lines.size();
-        if (last && !lines[i].empty() && chance(30)) break;  // no final line end
+        if (last && !lines[i].empty() && chance(30))
+            break;  // no final line end
         bool crlf = eol_style == 1 || (eol_style == 2 && chance(50));
         out.text += crlf ? "\r\n" : "\n";
     }

@@ -60,7 +60,7 @@ struct GeneratedList {
 };
 
 class Generator {
-public:
+  public:
     explicit Generator(uint64_t seed) : rng_(seed) {}
 
     std::mt19937_64& rng() { return rng_; }
@@ -80,7 +80,7 @@ public:
         return kSpaces[below(std::size(kSpaces))];
     }
 
-private:
+  private:
     void new_clusters();
     std::string v4_text(uint32_t a);
     std::string v6_text(Uint128 a);

@@ -55,14 +55,16 @@ ListOp op6(Uint128 first, Uint128 last, uint32_t line, bool exclude = false) {
 std::vector<ListOp> ops_of(std::string_view text) {
     auto r = parse_list(text);
     EXPECT_TRUE(r.ok()) << "unexpected errors:\n" << (r.ok() ? "" : r.error().format());
-    if (!r.ok()) return {};
+    if (!r.ok())
+        return {};
     return r->ops;
 }
 
 ListErrors errors_of(std::string_view text) {
     auto r = parse_list(text);
     EXPECT_FALSE(r.ok()) << "parsed without error: " << text;
-    if (r.ok()) return {};
+    if (r.ok())
+        return {};
     return r.error();
 }
 

@@ -49,7 +49,7 @@ std::string visible(const std::string& text) {
 }
 
 class Mismatches {
-public:
+  public:
     explicit Mismatches(std::string context) : context_(std::move(context)) {}
 
     // Reports a mismatch (up to a few per context; the rest are only counted).
@@ -65,7 +65,7 @@ public:
     }
     bool too_many() const { return count_ >= kMaxReported; }
 
-private:
+  private:
     static constexpr int kMaxReported = 8;
     std::string context_;
     int count_ = 0;
@@ -174,7 +174,8 @@ void check_list(const GeneratedList& g, const AddressSet& set, const Queries& q,
                 want, !want);
         m.check(set.contains(Address{Family::kV6, mk}) == want,
                 "AddressSet::contains(raw v6 mapped)", key, want, !want);
-        if (m.too_many()) return;
+        if (m.too_many())
+            return;
     }
     std::vector<uint32_t> want6(q.v6.size());
     for (size_t i = 0; i < q.v6.size(); ++i) {
@@ -187,7 +188,8 @@ void check_list(const GeneratedList& g, const AddressSet& set, const Queries& q,
         m.check(list.contains(Address{Family::kV6, k}) == want, "contains(raw v6)", key, want,
                 !want);
         m.check(set.contains(Address::v6(k)) == want, "AddressSet::contains(v6)", key, want, !want);
-        if (m.too_many()) return;
+        if (m.too_many())
+            return;
     }
     std::vector<uint32_t> out4(q.v4.size() + 1, 0xdeadbeef);
     list.contains_v4_batch(q.v4.data(), out4.data(), q.v4.size());
@@ -247,7 +249,8 @@ void check_classifier(const std::vector<GeneratedList>& group,
         m.check(c.classify_v6(mk) == want, "classify_v6(mapped)", key, want, c.classify_v6(mk));
         m.check(c.classify(Address{Family::kV6, mk}) == want, "classify(raw v6 mapped)", key, want,
                 c.classify(Address{Family::kV6, mk}));
-        if (m.too_many()) return;
+        if (m.too_many())
+            return;
     }
     for (size_t i = 0; i < q.v6.size(); ++i) {
         Uint128 k = q.v6[i];
@@ -256,7 +259,8 @@ void check_classifier(const std::vector<GeneratedList>& group,
         m.check(c.classify_v6(k) == want, "classify_v6", key, want, c.classify_v6(k));
         m.check(c.classify(Address::v6(k)) == want, "classify(v6)", key, want,
                 c.classify(Address::v6(k)));
-        if (m.too_many()) return;
+        if (m.too_many())
+            return;
     }
     std::vector<uint32_t> out4(q.v4.size());
     c.classify_v4_batch(q.v4.data(), out4.data(), q.v4.size());
@@ -348,7 +352,8 @@ void run(uint64_t seed,
             group.push_back(std::move(g));
             named.push_back({"list" + std::to_string(li), std::move(set)});
         }
-        if (!group_ok) continue;
+        if (!group_ok)
+            continue;
         Queries q = make_queries(group, gen, max_boundary_ops);
         stats.v4_queries += q.v4.size();
         stats.v6_queries += q.v6.size();
@@ -435,7 +440,8 @@ TEST(ListsProperty, InsertedBadLinesAreAllReported) {
         std::vector<std::string> lines;
         {
             std::string text = g.text;
-            if (text.empty() || text.back() != '\n') text += '\n';
+            if (text.empty() || text.back() != '\n')
+                text += '\n';
             size_t pos = 0;
             while (pos < text.size()) {
                 size_t eol = text.find('\n', pos);
@@ -464,7 +470,8 @@ TEST(ListsProperty, InsertedBadLinesAreAllReported) {
         std::vector<Expected> expected;
         for (size_t i = 0; i < lines.size(); ++i) {
             text += lines[i] + "\n";
-            if (is_bad[i]) expected.push_back({static_cast<uint32_t>(i + 1), bad_column[i]});
+            if (is_bad[i])
+                expected.push_back({static_cast<uint32_t>(i + 1), bad_column[i]});
         }
         SCOPED_TRACE(visible(text));
         auto r = parse_list(text);

@@ -6,8 +6,6 @@
 // the code under test.
 #include "resolver/dns_message.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -17,13 +15,15 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace mg::resolver {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
 
 class Wire {
-public:
+  public:
     Wire& u8(unsigned v) {
         b_.push_back(static_cast<uint8_t>(v));
         return *this;
@@ -31,11 +31,13 @@ public:
     Wire& u16(unsigned v) { return u8(v >> 8).u8(v & 0xff); }
     Wire& u32(uint32_t v) { return u16(v >> 16).u16(v & 0xffff); }
     Wire& raw(std::initializer_list<unsigned> bytes) {
-        for (unsigned v : bytes) u8(v);
+        for (unsigned v : bytes)
+            u8(v);
         return *this;
     }
     Wire& text(std::string_view s) {
-        for (char c : s) u8(static_cast<uint8_t>(c));
+        for (char c : s)
+            u8(static_cast<uint8_t>(c));
         return *this;
     }
     Wire& label(std::string_view s) { return u8(static_cast<unsigned>(s.size())).text(s); }
@@ -68,7 +70,7 @@ public:
     size_t rdlength_at() const { return rdlength_at_; }
     const Bytes& bytes() const { return b_; }
 
-private:
+  private:
     Bytes b_;
     size_t rdlength_at_ = 0;
 };
@@ -77,8 +79,8 @@ constexpr size_t kQname = 12;  // the question name "example.com." starts here
 constexpr unsigned kNoError = 0x8180;
 
 // Header and one question "example.com." of type qtype, class IN.
-Wire response(unsigned qtype, unsigned an, unsigned ns = 0, unsigned ar = 0,
-              unsigned flags = kNoError) {
+Wire response(
+    unsigned qtype, unsigned an, unsigned ns = 0, unsigned ar = 0, unsigned flags = kNoError) {
     Wire w;
     w.u16(0x1234).u16(flags).u16(1).u16(an).u16(ns).u16(ar);
     w.name("example.com").u16(qtype).u16(1);
@@ -95,7 +97,8 @@ Message parse_ok(const Wire& w) {
 std::string parse_error(const Wire& w) {
     auto m = parse_message(w.bytes());
     EXPECT_FALSE(m.ok());
-    if (m.ok()) return "";
+    if (m.ok())
+        return "";
     EXPECT_EQ(m.error().code, ErrorCode::kInvalidInput);
     return m.error().message;
 }
@@ -120,9 +123,9 @@ TEST(BuildQuery, ByteExactWithEdns) {
     ASSERT_TRUE(q.ok()) << q.error().message;
     const Bytes want = {
         0xbe, 0xef, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,  // header
-        3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
-        0x00, 0x01, 0x00, 0x01,                                // A IN
-        0x00, 0x00, 0x29, 0x04, 0xd0, 0, 0, 0, 0, 0x00, 0x00,  // OPT, 1232, no options
+        3,    'w',  'w',  'w',  7,    'e',  'x',  'a',  'm',  'p',  'l',  'e',
+        3,    'c',  'o',  'm',  0,    0x00, 0x01, 0x00, 0x01,              // A IN
+        0x00, 0x00, 0x29, 0x04, 0xd0, 0,    0,    0,    0,    0x00, 0x00,  // OPT, 1232, no options
     };
     EXPECT_EQ(*q, want);
 }
@@ -136,8 +139,8 @@ TEST(BuildQuery, ByteExactWithoutEdnsOrRd) {
 }
 
 TEST(BuildQuery, TrailingDotRootAndEscapes) {
-    EXPECT_EQ(*build_query(1, "example.com", RrType::kMx), *build_query(1, "example.com.",
-                                                                         RrType::kMx));
+    EXPECT_EQ(*build_query(1, "example.com", RrType::kMx),
+              *build_query(1, "example.com.", RrType::kMx));
     auto root = build_query(1, ".", RrType::kNs, true, 0);
     ASSERT_TRUE(root.ok());
     EXPECT_EQ(root->size(), 12u + 1 + 4);
@@ -248,9 +251,8 @@ TEST(Parse, Mx) {
 }
 
 TEST(Parse, Srv) {
-    Message m = parse_ok(one_answer(33, [](Wire& w) {
-        w.u16(0).u16(5).u16(5060).name("sip.example.com");
-    }));
+    Message m = parse_ok(
+        one_answer(33, [](Wire& w) { w.u16(0).u16(5).u16(5060).name("sip.example.com"); }));
     const auto& srv = std::get<SrvData>(m.answers.at(0).data);
     EXPECT_EQ(srv.port, 5060);
     EXPECT_EQ(format_rdata(m.answers[0]), "0 5 5060 sip.example.com.");
@@ -339,7 +341,11 @@ TEST(Parse, TcMessageStopsAfterQuestion) {
     EXPECT_EQ(m->header.ancount, 5);
     EXPECT_TRUE(m->answers.empty());
     EXPECT_TRUE(question_matches(*m, "example.com", RrType::kA));
-    EXPECT_FALSE(parse_message(one_answer(1, [](Wire& x) { x.raw({1, 2, 3, 4}); }).bytes())
+    EXPECT_FALSE(parse_message(one_answer(1,
+                                          [](Wire& x) {
+                                              x.raw({1, 2, 3, 4});
+                                          })
+                                   .bytes())
                      ->header.tc);
 }
 
@@ -362,8 +368,9 @@ TEST(Harden, ForwardSelfAndOutOfRangePointers) {
 
     Wire self = response(1, 1);
     self.ptr(self.size()).rr(1).raw({1, 2, 3, 4}).end_rr();
-    EXPECT_HAS(parse_error(self), "answer 1: owner name at offset 29: compression pointer at "
-                                  "offset 29 to offset 29 does not point backwards");
+    EXPECT_HAS(parse_error(self),
+               "answer 1: owner name at offset 29: compression pointer at "
+               "offset 29 to offset 29 does not point backwards");
 
     Wire past = response(1, 1);
     past.ptr(0x3fff).rr(1).raw({1, 2, 3, 4}).end_rr();
@@ -468,8 +475,7 @@ TEST(Harden, FixedSizeRdata) {
     }
     EXPECT_HAS(parse_error(one_answer(15, [](Wire& w) { w.u8(0); })),
                "MX RDATA: preference needs 2 bytes");
-    EXPECT_HAS(parse_error(one_answer(15, [](Wire& w) { w.u16(10); })),
-               "MX RDATA: exchange name");
+    EXPECT_HAS(parse_error(one_answer(15, [](Wire& w) { w.u16(10); })), "MX RDATA: exchange name");
     EXPECT_HAS(parse_error(one_answer(15, [](Wire& w) { w.u16(1).u8(0).u8(0); })),
                "MX RDATA: 1 unexpected bytes");
     EXPECT_HAS(parse_error(one_answer(33, [](Wire& w) { w.u16(0).u16(5).u8(1); })),
@@ -480,7 +486,8 @@ TEST(Harden, SoaFixedFieldsExact) {
     auto soa = [](size_t fixed) {
         return one_answer(6, [&](Wire& w) {
             w.u8(0).u8(0);
-            for (size_t i = 0; i < fixed; ++i) w.u8(1);
+            for (size_t i = 0; i < fixed; ++i)
+                w.u8(1);
         });
     };
     parse_ok(soa(20));
@@ -490,12 +497,14 @@ TEST(Harden, SoaFixedFieldsExact) {
 }
 
 TEST(Harden, CharacterStringsInsideRdata) {
-    EXPECT_HAS(parse_error(one_answer(16, [](Wire& w) { w.raw({5, 'a', 'b'}); })),
+    EXPECT_HAS(parse_error(one_answer(16,
+                                      [](Wire& w) {
+                                          w.raw({5, 'a', 'b'});
+                                      })),
                "TXT RDATA: string character-string of 5 bytes");
     EXPECT_HAS(parse_error(one_answer(16, [](Wire&) {})), "TXT RDATA: empty");
-    Wire naptr = one_answer(35, [](Wire& w) {
-        w.u16(100).u16(10).cstr("S").u8(200).text("SIP").u8(0);
-    });
+    Wire naptr =
+        one_answer(35, [](Wire& w) { w.u16(100).u16(10).cstr("S").u8(200).text("SIP").u8(0); });
     EXPECT_HAS(parse_error(naptr), "NAPTR RDATA: services character-string of 200 bytes");
     Wire no_name = one_answer(35, [](Wire& w) { w.u16(100).u16(10).cstr("S").cstr("").cstr(""); });
     EXPECT_HAS(parse_error(no_name), "NAPTR RDATA: replacement name");
@@ -544,8 +553,9 @@ TEST(Harden, CountsThatLie) {
     EXPECT_HAS(parse_error(ar), "additional 1: missing, the message ends at offset 45 (ARCOUNT 3)");
     Wire fewer = one_answer(1, [](Wire& w) { w.raw({1, 2, 3, 4}); });
     fewer.set16(6, 0);  // the record is now trailing data
-    EXPECT_EQ(parse_error(fewer), "16 bytes of trailing data after the last record "
-                                  "(offset 29, size 45)");
+    EXPECT_EQ(parse_error(fewer),
+              "16 bytes of trailing data after the last record "
+              "(offset 29, size 45)");
 }
 
 // A valid answer with several sections and types, used for truncation and mutation.
@@ -585,10 +595,12 @@ TEST(Harden, EverySingleByteMutationIsHandled) {
             Bytes b = full;
             b[i] = static_cast<uint8_t>(v);
             auto m = parse_message(b);
-            if (!m.ok()) continue;
+            if (!m.ok())
+                continue;
             ++parsed;
             for (const auto* s : {&m->answers, &m->authorities, &m->additionals}) {
-                for (const auto& r : *s) EXPECT_FALSE(format_record(r).empty());
+                for (const auto& r : *s)
+                    EXPECT_FALSE(format_record(r).empty());
             }
         }
     }
@@ -609,13 +621,13 @@ TEST(QuestionMatches, CaseInsensitiveAndExact) {
     EXPECT_FALSE(question_matches(m, "exa mple.com", RrType::kA));
     m.questions.push_back(m.questions[0]);
     EXPECT_FALSE(question_matches(m, "example.com", RrType::kA));  // exactly one question
-    EXPECT_FALSE(names_equal("a\\200", "a\\232"));  // only ASCII letters fold
+    EXPECT_FALSE(names_equal("a\\200", "a\\232"));                 // only ASCII letters fold
 }
 
 TEST(RrTypeNames, FormatAndParse) {
-    for (RrType t : {RrType::kA, RrType::kNs, RrType::kCname, RrType::kSoa, RrType::kPtr,
-                     RrType::kMx, RrType::kTxt, RrType::kAaaa, RrType::kSrv, RrType::kNaptr,
-                     RrType::kOpt}) {
+    for (RrType t :
+         {RrType::kA, RrType::kNs, RrType::kCname, RrType::kSoa, RrType::kPtr, RrType::kMx,
+          RrType::kTxt, RrType::kAaaa, RrType::kSrv, RrType::kNaptr, RrType::kOpt}) {
         auto back = parse_rr_type(format_rr_type(t));
         ASSERT_TRUE(back.ok());
         EXPECT_EQ(*back, t);
@@ -646,7 +658,8 @@ TEST(ReverseNames, Rbl) {
     EXPECT_EQ(rbl_name(lists::Address::v4(0x7f000002), "zen.spamhaus.org."),
               "2.0.0.127.zen.spamhaus.org");
     lists::Uint128 v6 = 0;
-    for (unsigned g : {0x2001u, 0xdb8u, 1u, 2u, 3u, 4u, 0x567u, 0x89abu}) v6 = (v6 << 16) | g;
+    for (unsigned g : {0x2001u, 0xdb8u, 1u, 2u, 3u, 4u, 0x567u, 0x89abu})
+        v6 = (v6 << 16) | g;
     EXPECT_EQ(rbl_name(lists::Address::v6(v6), "bad.example.com"),
               "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.bad.example.com");
     EXPECT_EQ(rbl_name(lists::Address::v4(0x01020304), ""), "4.3.2.1");
