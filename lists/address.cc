@@ -10,15 +10,18 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+// Hex digit values by byte, -1 for anything else: a table, because the digits of
+// addresses are random enough to defeat the branch predictor.
+constexpr std::array<int8_t, 256> kHexValue = [] {
+    std::array<int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<int8_t>(c - 'A' + 10);
+    return t;
+}();
+
+int hex_value(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
@@ -50,82 +53,63 @@ std::optional<uint32_t> parse_ipv4(std::string_view text) {
 }
 
 std::optional<Uint128> parse_ipv6(std::string_view text) {
-    // Up to 8 groups; `gap` is where "::" stands (-1: none).
+    // One pass over the text: up to 8 groups; `gap` is where "::" stands (-1: none).
     std::array<uint16_t, 8> groups{};
     int count = 0;
     int gap = -1;
     size_t pos = 0;
-    if (text.size() < 2)
-        return std::nullopt;
+    const size_t n = text.size();
+    if (n < 2) return std::nullopt;
     if (text[0] == ':') {
-        if (text[1] != ':')
-            return std::nullopt;
+        if (text[1] != ':') return std::nullopt;
         gap = 0;
         pos = 2;
-        if (pos == text.size())
-            return Uint128{0};
+        if (pos == n) return Uint128{0};
     }
-    while (pos < text.size()) {
-        if (count == 8)
-            return std::nullopt;
-        // A trailing dotted quad takes the last two groups.
-        size_t next_colon = text.find(':', pos);
-        std::string_view field = text.substr(
-            pos, next_colon == std::string_view::npos ? std::string_view::npos : next_colon - pos);
-        if (next_colon == std::string_view::npos && field.find('.') != std::string_view::npos) {
-            if (count > 6)
-                return std::nullopt;
-            auto v4 = parse_ipv4(field);
-            if (!v4)
-                return std::nullopt;
+    for (;;) {
+        if (count == 8) return std::nullopt;
+        size_t start = pos;
+        uint32_t value = 0;
+        int h = 0;
+        while (pos < n && pos - start < 5 && (h = hex_value(text[pos])) >= 0) {
+            value = (value << 4) | static_cast<uint32_t>(h);
+            ++pos;
+        }
+        if (pos < n && text[pos] == '.') {
+            // A trailing dotted quad takes the last two groups.
+            if (count > 6) return std::nullopt;
+            auto v4 = parse_ipv4(text.substr(start));
+            if (!v4) return std::nullopt;
             groups[count++] = static_cast<uint16_t>(*v4 >> 16);
             groups[count++] = static_cast<uint16_t>(*v4 & 0xffff);
-            pos = text.size();
             break;
         }
-        if (field.empty() || field.size() > 4)
-            return std::nullopt;
-        uint32_t value = 0;
-        for (char c : field) {
-            int h = hex_value(c);
-            if (h < 0)
-                return std::nullopt;
-            value = (value << 4) | static_cast<uint32_t>(h);
-        }
+        size_t digits = pos - start;
+        if (digits == 0 || digits > 4) return std::nullopt;
         groups[count++] = static_cast<uint16_t>(value);
-        pos += field.size();
-        if (pos == text.size())
-            break;
-        // pos is at a ':'.
+        if (pos == n) break;
+        if (text[pos] != ':') return std::nullopt;
         ++pos;
-        if (pos == text.size())
-            return std::nullopt;  // trailing single ':'
+        if (pos == n) return std::nullopt;  // trailing single ':'
         if (text[pos] == ':') {
-            if (gap >= 0)
-                return std::nullopt;  // a second "::"
+            if (gap >= 0) return std::nullopt;  // a second "::"
             gap = count;
             ++pos;
-            if (pos == text.size())
-                break;
+            if (pos == n) break;
         }
     }
-    if (gap < 0 && count != 8)
-        return std::nullopt;
-    if (gap >= 0 && count > 7)
-        return std::nullopt;  // "::" stands for at least one group
+    if (gap < 0 && count != 8) return std::nullopt;
+    if (gap >= 0 && count > 7) return std::nullopt;  // "::" stands for at least one group
     std::array<uint16_t, 8> full{};
     if (gap < 0) {
         full = groups;
     } else {
         int tail = count - gap;
-        for (int i = 0; i < gap; ++i)
-            full[i] = groups[i];
-        for (int i = 0; i < tail; ++i)
-            full[8 - tail + i] = groups[gap + i];
+        for (int i = 0; i < gap; ++i) full[i] = groups[i];
+        for (int i = 0; i < tail; ++i) full[8 - tail + i] = groups[gap + i];
     }
     Uint128 result = 0;
-    for (uint16_t g : full)
-        result = (result << 16) | g;
+    for (uint16_t g : full) result = (result << 16) | g;
     return result;
 }
 
