@@ -240,7 +240,8 @@ Result<ParsedList, ListErrors> parse_list(std::string_view text) {
                                               std::string(line_text.substr(0, kMaxLineLength))});
         }
     };
-    parsed.ops.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+    parsed.ops.reserve(std::min(
+        static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1, kMaxListLines));
     size_t pos = 0;
     uint32_t line_no = 0;
     while (pos < text.size()) {
@@ -252,6 +253,11 @@ Result<ParsedList, ListErrors> parse_list(std::string_view text) {
         ++line_no;
         if (!line.empty() && line.back() == '\r')
             line.remove_suffix(1);  // CRLF files
+        if (line_no > kMaxListLines) {
+            report(line_no, 0, "list is longer than " + std::to_string(kMaxListLines) + " lines",
+                   line);
+            break;
+        }
         if (line.size() > kMaxLineLength) {
             report(line_no, kMaxLineLength,
                    "line is longer than " + std::to_string(kMaxLineLength) + " bytes", line);

@@ -20,6 +20,9 @@ namespace mg::lists {
 // Longest accepted line, comment included (ours): a valid line needs < 100 bytes;
 // anything much longer is a pasted blob, not a list line.
 inline constexpr size_t kMaxLineLength = 1024;
+// Longest accepted list (ours): 100x the 100k-line lists we design for, and far
+// below what the lookup table's 30-bit indexes could hold.
+inline constexpr size_t kMaxListLines = 10'000'000;
 // How many errors one parse reports in full; the rest are only counted.
 inline constexpr size_t kMaxReportedErrors = 20;
 

@@ -505,3 +505,22 @@ TEST(ListErrorFormat, EmptyErrorsFormatToNothing) {
 
 }  // namespace
 }  // namespace mg::lists
+
+namespace mg::lists {
+namespace {
+
+TEST(ParseListLimits, ListLongerThanTheLimitIsRejected) {
+    // kMaxListLines comment lines pass; one more line is an error naming that line.
+    std::string text(kMaxListLines, '\n');
+    EXPECT_TRUE(parse_list(text).ok());
+    text += "192.0.2.1\n";
+    auto r = parse_list(text);
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(r.error().errors.size(), 1u);
+    EXPECT_EQ(r.error().errors[0].line, kMaxListLines + 1);
+    EXPECT_EQ(r.error().errors[0].column, 1u);
+    EXPECT_NE(r.error().errors[0].message.find("longer than 10000000 lines"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mg::lists
