@@ -54,7 +54,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         "${sudo[@]}" chmod +x "$policy"
         created_policy=1
     fi
-    trap '[ "$created_policy" = 1 ] && "${sudo[@]}" rm -f "$policy"' EXIT
+    trap 'if [ "$created_policy" = 1 ]; then "${sudo[@]}" rm -f "$policy"; fi' EXIT
     "${sudo[@]}" apt-get update -qq
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
