@@ -1,0 +1,563 @@
+#include "resolver/resolver.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "common/check.h"
+#include "resolver/dns_name.h"
+
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace mg::resolver {
+
+namespace {
+
+constexpr size_t kRandomPoolSize = 512;
+constexpr size_t kUdpBufferSize = kMaxMessageSize + 1;  // one more: oversize is detected
+constexpr size_t kTcpReadChunk = 4096;
+
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+// A non-blocking socket of `family`; for UDP bound to the wildcard address, port 0
+// (the kernel picks a random ephemeral port). -1 on failure (errno set).
+int open_socket(int family, int type) {
+    int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || type != SOCK_DGRAM) {
+        return fd;
+    }
+    sockaddr_storage any{};
+    any.ss_family = static_cast<sa_family_t>(family);
+    socklen_t len = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&any), len) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+}  // namespace
+
+const char* to_string(ResolveStatus status) {
+    switch (status) {
+        case ResolveStatus::kAnswer:
+            return "answer";
+        case ResolveStatus::kUnknownHost:
+            return "unknown host";
+        case ResolveStatus::kNoResponse:
+            return "no response";
+        case ResolveStatus::kServerFailure:
+            return "server failure";
+    }
+    return "?";
+}
+
+struct Resolver::Query {
+    uint64_t key = 0;
+    uint16_t id = 0;
+    std::string name;
+    RrType type = RrType::kA;
+    bool rbl = false;
+    Callback cb;
+    std::vector<uint8_t> wire;  // the query message
+    int attempt = 0;            // UDP sends made
+    ServerAddr server;          // the server of the current attempt
+    std::vector<ServerAddr> asked;
+    int udp4 = -1;
+    int udp6 = -1;
+    EventLoop::TimerId timer = 0;
+    // TCP fallback (after a TC answer), to tcp_server.
+    int tcp_fd = -1;
+    ServerAddr tcp_server;
+    bool tcp_connected = false;
+    std::vector<uint8_t> tcp_out;  // length prefix + query
+    size_t tcp_written = 0;
+    std::vector<uint8_t> tcp_in;
+    bool via_tcp = false;
+};
+
+Resolver::Resolver(EventLoop& loop, ResolverConfig config)
+    : loop_(loop), config_(std::move(config)) {
+    if (config_.servers.empty()) {
+        config_.servers.push_back(ServerAddr{lists::Address::v4(0x7f000001), kDnsPort});
+    }
+    config_.retries = std::max(config_.retries, 0);
+    if (config_.initial_timeout < std::chrono::milliseconds(1)) {
+        config_.initial_timeout = std::chrono::milliseconds(1);
+    }
+}
+
+Resolver::~Resolver() {
+    for (auto& [key, q] : queries_) {
+        if (q->timer != 0) {
+            loop_.cancel_timer(q->timer);
+        }
+        close_sockets(*q);
+    }
+}
+
+void Resolver::resolve(std::string name, RrType type, Callback cb) {
+    start(std::move(name), type, false, std::move(cb));
+}
+
+void Resolver::rbl(const lists::Address& addr, std::string_view zone, Callback cb) {
+    start(rbl_name(addr, zone), RrType::kA, true, std::move(cb));
+}
+
+void Resolver::resolve_rbl(std::string name, Callback cb) {
+    start(std::move(name), RrType::kA, true, std::move(cb));
+}
+
+uint16_t Resolver::random_id() {
+    if (random_used_ + 2 > random_pool_.size()) {
+        random_pool_.resize(kRandomPoolSize);
+        size_t got = 0;
+        while (got < random_pool_.size()) {
+            ssize_t n = getrandom(random_pool_.data() + got, random_pool_.size() - got, 0);
+            MG_CHECK(n > 0 || errno == EINTR, "getrandom: %s", std::strerror(errno));
+            if (n > 0) {
+                got += static_cast<size_t>(n);
+            }
+        }
+        random_used_ = 0;
+    }
+    uint16_t id =
+        static_cast<uint16_t>(random_pool_[random_used_] << 8 | random_pool_[random_used_ + 1]);
+    random_used_ += 2;
+    return id;
+}
+
+int Resolver::max_sends(const Query& q) const {
+    return q.rbl ? 2 : config_.retries + 1;
+}
+
+std::chrono::milliseconds Resolver::wait_for(const Query& q) const {
+    return q.rbl ? config_.initial_timeout : config_.initial_timeout * q.attempt;
+}
+
+void Resolver::log(const Query& q,
+                   std::string_view event,
+                   const ServerAddr& server,
+                   std::string_view extra) {
+    if (!config_.log) {
+        return;
+    }
+    std::string line = "DNR ";
+    line += event;
+    line += " id=" + std::to_string(q.id);
+    line += " name=" + q.name;
+    line += " type=" + format_rr_type(q.type);
+    line += " server=" + server.to_string();
+    line += " attempt=" + std::to_string(q.attempt) + "/" + std::to_string(max_sends(q));
+    line += " wait=" + std::to_string(wait_for(q).count()) + "ms";
+    if (q.rbl) {
+        line += " rbl";
+    }
+    if (!extra.empty()) {
+        line += " ";
+        line += extra;
+    }
+    config_.log(line);
+}
+
+void Resolver::start(std::string name, RrType type, bool rbl, Callback cb) {
+    auto owned = std::make_unique<Query>();
+    Query& q = *owned;
+    q.key = next_key_++;
+    q.id = random_id();
+    q.name = std::move(name);
+    q.type = type;
+    q.rbl = rbl;
+    q.cb = std::move(cb);
+    queries_.emplace(q.key, std::move(owned));
+    ++counters_.queries;
+
+    Result<std::vector<uint8_t>> wire = build_query(q.id, q.name, q.type);
+    if (!wire) {
+        // Completed from the loop, so the callback never runs inside resolve().
+        ResolveResult result;
+        result.status = ResolveStatus::kUnknownHost;
+        result.detail = "invalid query: " + wire.error().message;
+        uint64_t key = q.key;
+        q.timer = loop_.add_timer_after(
+            std::chrono::milliseconds(0),
+            [this, key, result = std::move(result)]() mutable { finish(key, std::move(result)); });
+        return;
+    }
+    q.wire = std::move(wire.value());
+    send_attempt(q);
+}
+
+void Resolver::send_attempt(Query& q) {
+    ++q.attempt;
+    q.server = config_.servers[static_cast<size_t>(q.attempt - 1) % config_.servers.size()];
+    if (std::find(q.asked.begin(), q.asked.end(), q.server) == q.asked.end()) {
+        q.asked.push_back(q.server);
+    }
+    ++counters_.sent;
+    if (q.attempt > 1) {
+        ++counters_.resent;
+    }
+    log(q, q.attempt == 1 ? "send" : "resend", q.server);
+
+    int& fd = q.server.family() == AF_INET ? q.udp4 : q.udp6;
+    if (fd < 0) {
+        fd = open_socket(q.server.family(), SOCK_DGRAM);
+        if (fd < 0) {
+            log(q, "socket-failed", q.server, errno_text());
+        } else {
+            uint64_t key = q.key;
+            int sock = fd;
+            Result<void> added = loop_.add_fd(
+                sock, EPOLLIN, [this, key, sock](uint32_t) { on_udp_readable(key, sock); });
+            MG_CHECK(added.ok(), "%s", added.ok() ? "" : added.error().message.c_str());
+        }
+    }
+    if (fd >= 0) {
+        sockaddr_storage to{};
+        socklen_t len = q.server.to_sockaddr(to);
+        ssize_t n = sendto(fd, q.wire.data(), q.wire.size(), MSG_NOSIGNAL,
+                           reinterpret_cast<sockaddr*>(&to), len);
+        if (n < 0) {
+            log(q, "send-failed", q.server, errno_text());  // the wait still runs
+        }
+    }
+    uint64_t key = q.key;
+    q.timer = loop_.add_timer_after(wait_for(q), [this, key] { on_timeout(key); });
+}
+
+void Resolver::advance(Query& q) {
+    if (q.attempt < max_sends(q)) {
+        send_attempt(q);
+        return;
+    }
+    log(q, "no-response", q.server);
+    ResolveResult result;
+    result.status = ResolveStatus::kNoResponse;
+    result.detail = "no response after " + std::to_string(q.attempt) + " sends";
+    finish(q.key, std::move(result));
+}
+
+void Resolver::on_timeout(uint64_t key) {
+    auto it = queries_.find(key);
+    if (it == queries_.end()) {
+        return;
+    }
+    Query& q = *it->second;
+    q.timer = 0;
+    if (q.tcp_fd >= 0) {
+        log(q, "tcp-timeout", q.tcp_server);
+        close_tcp(q);
+    }
+    advance(q);
+}
+
+void Resolver::on_udp_readable(uint64_t key, int fd) {
+    std::vector<uint8_t>& buffer = udp_buffer_;
+    buffer.resize(kUdpBufferSize);
+    for (;;) {
+        auto it = queries_.find(key);
+        if (it == queries_.end()) {
+            return;  // finished by the previous datagram
+        }
+        sockaddr_storage from{};
+        socklen_t from_len = sizeof(from);
+        ssize_t n = recvfrom(fd, buffer.data(), buffer.size(), MSG_DONTWAIT,
+                             reinterpret_cast<sockaddr*>(&from), &from_len);
+        if (n < 0) {
+            return;  // EAGAIN, or an error the socket reports: keep waiting
+        }
+        ServerAddr source;
+        if (!from_sockaddr(from, source)) {
+            ++counters_.rejected.bad_source;
+            continue;
+        }
+        on_udp_answer(*it->second, std::span<const uint8_t>(buffer.data(), static_cast<size_t>(n)),
+                      source);
+    }
+}
+
+void Resolver::on_udp_answer(Query& q, std::span<const uint8_t> wire, const ServerAddr& from) {
+    if (std::find(q.asked.begin(), q.asked.end(), from) == q.asked.end()) {
+        ++counters_.rejected.bad_source;
+        return;
+    }
+    Result<Header> header = parse_header(wire);
+    if (!header) {
+        ++counters_.rejected.malformed;
+        return;
+    }
+    if (header->id != q.id) {
+        ++counters_.rejected.bad_id;
+        return;
+    }
+    if (!header->qr) {
+        ++counters_.rejected.malformed;
+        return;
+    }
+    Result<Message> msg = parse_message(wire);
+    if (!msg) {
+        ++counters_.rejected.malformed;
+        return;
+    }
+    if (!question_matches(*msg, q.name, q.type)) {
+        ++counters_.rejected.bad_question;
+        return;
+    }
+    if (msg->header.tc) {
+        if (q.tcp_fd < 0) {
+            start_tcp(q, from);
+        }
+        return;
+    }
+    on_message(q, std::move(msg.value()), from, false);
+}
+
+void Resolver::start_tcp(Query& q, const ServerAddr& server) {
+    ++counters_.tcp_fallbacks;
+    if (q.timer != 0) {
+        loop_.cancel_timer(q.timer);
+        q.timer = 0;
+    }
+    q.tcp_server = server;
+    log(q, "tcp", server, "truncated UDP answer, asking over TCP");
+    // The TCP exchange gets a fresh wait as long as the current attempt's.
+    uint64_t key = q.key;
+    q.timer = loop_.add_timer_after(wait_for(q), [this, key] { on_timeout(key); });
+
+    q.tcp_fd = open_socket(server.family(), SOCK_STREAM);
+    if (q.tcp_fd < 0) {
+        tcp_failed(q, "socket: " + errno_text());
+        return;
+    }
+    sockaddr_storage to{};
+    socklen_t len = server.to_sockaddr(to);
+    if (connect(q.tcp_fd, reinterpret_cast<sockaddr*>(&to), len) != 0 && errno != EINPROGRESS) {
+        tcp_failed(q, "connect: " + errno_text());
+        return;
+    }
+    q.tcp_connected = false;
+    q.tcp_out.clear();
+    q.tcp_out.push_back(static_cast<uint8_t>(q.wire.size() >> 8));
+    q.tcp_out.push_back(static_cast<uint8_t>(q.wire.size()));
+    q.tcp_out.insert(q.tcp_out.end(), q.wire.begin(), q.wire.end());
+    q.tcp_written = 0;
+    q.tcp_in.clear();
+    Result<void> added = loop_.add_fd(q.tcp_fd, EPOLLOUT,
+                                      [this, key](uint32_t events) { on_tcp_event(key, events); });
+    MG_CHECK(added.ok(), "%s", added.ok() ? "" : added.error().message.c_str());
+}
+
+void Resolver::on_tcp_event(uint64_t key, uint32_t events) {
+    auto it = queries_.find(key);
+    if (it == queries_.end() || it->second->tcp_fd < 0) {
+        return;
+    }
+    Query& q = *it->second;
+    if (!q.tcp_connected) {
+        int err = 0;
+        socklen_t len = sizeof(err);
+        if (getsockopt(q.tcp_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+            tcp_failed(q, std::string("connect: ") + std::strerror(err != 0 ? err : errno));
+            return;
+        }
+        if ((events & EPOLLOUT) == 0) {
+            return;
+        }
+        q.tcp_connected = true;
+    }
+    if (q.tcp_written < q.tcp_out.size()) {
+        while (q.tcp_written < q.tcp_out.size()) {
+            ssize_t n = send(q.tcp_fd, q.tcp_out.data() + q.tcp_written,
+                             q.tcp_out.size() - q.tcp_written, MSG_NOSIGNAL);
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    return;  // wait for EPOLLOUT again
+                }
+                tcp_failed(q, "send: " + errno_text());
+                return;
+            }
+            q.tcp_written += static_cast<size_t>(n);
+        }
+        Result<void> mod = loop_.modify_fd(q.tcp_fd, EPOLLIN | EPOLLRDHUP);
+        MG_CHECK(mod.ok(), "%s", mod.ok() ? "" : mod.error().message.c_str());
+        return;
+    }
+    // Reading: a 2-byte length, then that many bytes, in as many pieces as they come.
+    uint8_t chunk[kTcpReadChunk];
+    for (;;) {
+        ssize_t n = recv(q.tcp_fd, chunk, sizeof(chunk), 0);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return;
+            }
+            tcp_failed(q, "recv: " + errno_text());
+            return;
+        }
+        if (n == 0) {
+            tcp_failed(q, "connection closed after " + std::to_string(q.tcp_in.size()) + " bytes");
+            return;
+        }
+        q.tcp_in.insert(q.tcp_in.end(), chunk, chunk + n);
+        if (q.tcp_in.size() < 2) {
+            continue;
+        }
+        size_t length = static_cast<size_t>(q.tcp_in[0]) << 8 | q.tcp_in[1];
+        if (length < kHeaderSize) {
+            ++counters_.rejected.malformed;
+            tcp_failed(q, "answer length " + std::to_string(length) + " is too short");
+            return;
+        }
+        if (q.tcp_in.size() < 2 + length) {
+            continue;
+        }
+        std::span<const uint8_t> wire(q.tcp_in.data() + 2, length);
+        Result<Message> msg = parse_message(wire);
+        if (!msg || !msg->header.qr || msg->header.tc) {
+            ++counters_.rejected.malformed;
+            tcp_failed(q, msg ? "QR clear or TC set" : msg.error().message);
+            return;
+        }
+        if (msg->header.id != q.id) {
+            ++counters_.rejected.bad_id;
+            tcp_failed(q, "wrong id");
+            return;
+        }
+        if (!question_matches(*msg, q.name, q.type)) {
+            ++counters_.rejected.bad_question;
+            tcp_failed(q, "wrong question");
+            return;
+        }
+        ServerAddr server = q.tcp_server;
+        close_tcp(q);
+        q.via_tcp = true;
+        on_message(q, std::move(msg.value()), server, true);
+        return;
+    }
+}
+
+void Resolver::tcp_failed(Query& q, const std::string& why) {
+    log(q, "tcp-failed", q.tcp_server, why);
+    close_tcp(q);
+    if (q.timer != 0) {
+        loop_.cancel_timer(q.timer);
+        q.timer = 0;
+    }
+    advance(q);
+}
+
+void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tcp) {
+    ResolveResult result;
+    result.server = from;
+    result.via_tcp = tcp;
+    uint16_t rcode = msg.header.rcode;
+    if (rcode == kRcodeNxDomain) {
+        result.status = ResolveStatus::kUnknownHost;
+        result.detail = "NXDOMAIN";
+    } else if (rcode != kRcodeNoError) {
+        result.status = ResolveStatus::kServerFailure;
+        result.detail = "RCODE " + std::to_string(rcode);
+        log(q, "server-failure", from, result.detail);
+    } else {
+        for (const Record& r : msg.answers) {
+            if (r.type == q.type) {
+                result.records.push_back(r);
+            }
+        }
+        if (result.records.empty()) {
+            result.status = ResolveStatus::kUnknownHost;
+            result.detail = "NODATA";
+        } else {
+            result.status = ResolveStatus::kAnswer;
+            std::optional<lists::Address> first;
+            for (const Record& r : msg.answers) {
+                if (const auto* a = std::get_if<AData>(&r.data)) {
+                    first = lists::Address::v4(static_cast<uint32_t>(a->addr[0]) << 24 |
+                                               static_cast<uint32_t>(a->addr[1]) << 16 |
+                                               static_cast<uint32_t>(a->addr[2]) << 8 | a->addr[3]);
+                    break;
+                }
+                if (const auto* a6 = std::get_if<AaaaData>(&r.data)) {
+                    lists::Uint128 v = 0;
+                    for (uint8_t b : a6->addr) {
+                        v = v << 8 | b;
+                    }
+                    first = lists::Address::v6(v);
+                    break;
+                }
+            }
+            if (first && config_.dummy_ips.contains(*first)) {
+                ++counters_.dummy_hits;
+                result.status = ResolveStatus::kUnknownHost;
+                result.detail = "dummy IP " + lists::format_address(*first);
+                log(q, "dummy-ip", from, lists::format_address(*first));
+            }
+        }
+    }
+    result.message = std::move(msg);
+    finish(q.key, std::move(result));
+}
+
+void Resolver::close_tcp(Query& q) {
+    if (q.tcp_fd >= 0) {
+        loop_.remove_fd(q.tcp_fd);
+        close(q.tcp_fd);
+        q.tcp_fd = -1;
+    }
+}
+
+void Resolver::close_sockets(Query& q) {
+    for (int* fd : {&q.udp4, &q.udp6}) {
+        if (*fd >= 0) {
+            loop_.remove_fd(*fd);
+            close(*fd);
+            *fd = -1;
+        }
+    }
+    close_tcp(q);
+}
+
+void Resolver::finish(uint64_t key, ResolveResult result) {
+    auto it = queries_.find(key);
+    if (it == queries_.end()) {
+        return;
+    }
+    std::unique_ptr<Query> q = std::move(it->second);
+    queries_.erase(it);
+    if (q->timer != 0) {
+        loop_.cancel_timer(q->timer);
+    }
+    close_sockets(*q);
+    result.name = q->name;
+    result.type = q->type;
+    result.attempts = q->attempt;
+    if (result.status == ResolveStatus::kNoResponse) {
+        result.server = q->server;  // the server asked last
+    }
+    switch (result.status) {
+        case ResolveStatus::kAnswer:
+            ++counters_.answers;
+            break;
+        case ResolveStatus::kUnknownHost:
+            ++counters_.unknown_host;
+            break;
+        case ResolveStatus::kNoResponse:
+            ++counters_.timeouts;
+            break;
+        case ResolveStatus::kServerFailure:
+            ++counters_.server_failures;
+            break;
+    }
+    if (q->cb) {
+        q->cb(std::move(result));
+    }
+}
+
+}  // namespace mg::resolver

@@ -1,0 +1,153 @@
+// Resolver: the asynchronous query engine of the DNS stub resolver (SPEC.md §5).
+//
+// Cold path. Runs on one EventLoop (the control process's main thread): every call
+// and every callback happens on the loop's thread; no threads, no blocking calls.
+// Thousands of queries may be in flight; each one owns a fresh UDP socket bound to
+// port 0 (a fresh random source port) and a random 16-bit id (getrandom).
+//
+// Schedule: send 1 waits T; each resend waits one T more (T, 2T, 3T, ...), `retries`
+// resends after the first send; resend k goes to server (k mod servers), round robin.
+// After the last wait: kNoResponse. RBL queries: at most two sends, both waiting T.
+//
+// An answer is accepted only if its source address and port are those of a server
+// this query has sent to, its id is ours, QR is set, it parses, and it echoes our
+// question (name, type, class IN); anything else (zero-length datagrams and garbage
+// included) is dropped, counted in Counters::rejected, and the query keeps waiting.
+// A UDP answer with TC set is asked again over TCP to the same server; the TCP
+// exchange gets a fresh wait as long as the current attempt's; if it fails (refused,
+// closed, bad answer, time-out) the schedule carries on with the next send.
+//
+// Outcome: NOERROR with at least one record of the asked type -> kAnswer, unless the
+// first A/AAAA record's address is inside `dummy_ips` -> kUnknownHost. NXDOMAIN, or
+// NOERROR without records of the asked type (NODATA) -> kUnknownHost. Any other
+// RCODE -> kServerFailure (not retried on another server).
+//
+// Logging: every send, resend, TCP switch, dummy-IP hit and failure is one line
+// starting "DNR " with id, name, type, server, attempt and wait.
+//
+// The callback runs exactly once per query (not after the Resolver is destroyed; a
+// destroyed Resolver drops its pending queries silently). It may start new queries;
+// it must not destroy the Resolver.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "lists/classifier.h"
+#include "resolver/dns_message.h"
+#include "resolver/event_loop.h"
+#include "resolver/servers.h"
+
+namespace mg::resolver {
+
+struct ResolverConfig {
+    std::vector<ServerAddr> servers;  // empty: 127.0.0.1:53
+    std::chrono::milliseconds initial_timeout{2000};
+    int retries = 3;  // resends after the first send; negative counts as 0
+    lists::AddressList dummy_ips;
+    std::function<void(std::string_view)> log;  // null: no logging
+};
+
+enum class ResolveStatus {
+    kAnswer,
+    kUnknownHost,  // NXDOMAIN, NODATA, or a dummy IP
+    kNoResponse,   // every wait ran out (or no socket could be opened)
+    kServerFailure,
+};
+const char* to_string(ResolveStatus status);
+
+struct ResolveResult {
+    ResolveStatus status = ResolveStatus::kNoResponse;
+    std::string name;  // as asked
+    RrType type = RrType::kA;
+    Message message;              // the accepted answer (empty header for kNoResponse)
+    std::vector<Record> records;  // the answer section's records of the asked type
+    ServerAddr server;            // the server that answered (or was asked last)
+    int attempts = 0;             // sends made (UDP), 1-based
+    bool via_tcp = false;
+    std::string detail;  // a short reason for logs: "NXDOMAIN", "dummy IP 192.0.2.1", ...
+};
+
+struct RejectCounters {
+    uint64_t bad_id = 0;
+    uint64_t bad_question = 0;
+    uint64_t bad_source = 0;
+    uint64_t malformed = 0;  // empty, short, unparsable, QR clear
+    uint64_t total() const { return bad_id + bad_question + bad_source + malformed; }
+};
+
+struct ResolverCounters {
+    uint64_t queries = 0;
+    uint64_t sent = 0;    // UDP sends, first and resends
+    uint64_t resent = 0;  // UDP resends only
+    uint64_t tcp_fallbacks = 0;
+    RejectCounters rejected;
+    uint64_t dummy_hits = 0;
+    uint64_t timeouts = 0;  // queries that ended kNoResponse
+    uint64_t answers = 0;
+    uint64_t unknown_host = 0;
+    uint64_t server_failures = 0;
+};
+
+class Resolver {
+  public:
+    using Callback = std::function<void(ResolveResult)>;
+
+    Resolver(EventLoop& loop, ResolverConfig config);
+    ~Resolver();
+    Resolver(const Resolver&) = delete;
+    Resolver& operator=(const Resolver&) = delete;
+
+    // Starts a query; `cb` runs later from the loop, never from inside this call...
+    // except for an invalid name, which completes at once with kUnknownHost.
+    void resolve(std::string name, RrType type, Callback cb);
+    // A DNS blocklist query: type A for rbl_name(addr, zone), at most two sends.
+    void rbl(const lists::Address& addr, std::string_view zone, Callback cb);
+    // Same, for a name already in RBL form.
+    void resolve_rbl(std::string name, Callback cb);
+
+    const ResolverCounters& counters() const { return counters_; }
+    size_t in_flight() const { return queries_.size(); }
+    const std::vector<ServerAddr>& servers() const { return config_.servers; }
+
+  private:
+    struct Query;
+
+    void start(std::string name, RrType type, bool rbl, Callback cb);
+    void send_attempt(Query& q);
+    void on_timeout(uint64_t key);
+    void on_udp_readable(uint64_t key, int fd);
+    void on_udp_answer(Query& q, std::span<const uint8_t> wire, const ServerAddr& from);
+    void start_tcp(Query& q, const ServerAddr& server);
+    void on_tcp_event(uint64_t key, uint32_t events);
+    void tcp_failed(Query& q, const std::string& why);
+    void close_tcp(Query& q);
+    void advance(Query& q);
+    void on_message(Query& q, Message msg, const ServerAddr& from, bool tcp);
+    void finish(uint64_t key, ResolveResult result);
+    void close_sockets(Query& q);
+    void log(const Query& q,
+             std::string_view event,
+             const ServerAddr& server,
+             std::string_view extra = {});
+    std::chrono::milliseconds wait_for(const Query& q) const;
+    int max_sends(const Query& q) const;
+    uint16_t random_id();
+
+    EventLoop& loop_;
+    ResolverConfig config_;
+    ResolverCounters counters_;
+    uint64_t next_key_ = 1;
+    std::unordered_map<uint64_t, std::unique_ptr<Query>> queries_;
+    std::vector<uint8_t> udp_buffer_;  // one receive buffer for every query's socket
+    std::vector<uint8_t> random_pool_;
+    size_t random_used_ = 0;
+};
+
+}  // namespace mg::resolver
