@@ -83,77 +83,59 @@ std::string format(const char* fmt, ...) {
 // Our structure behind the same interface as the peers, so that all are measured by
 // the same code. Single lookups call the inline contains_*; batches go through
 // contains_*_batch kBurst keys at a time.
-class Ours4 final : public Peer4 {
+// The family-specific calls, so one class serves both families.
+bool contains(const AddressList& l, uint32_t k) {
+    return l.contains_v4(k);
+}
+bool contains(const AddressList& l, const Uint128& k) {
+    return l.contains_v6(k);
+}
+void contains_batch(const AddressList& l, const uint32_t* k, uint32_t* out, size_t n) {
+    l.contains_v4_batch(k, out, n);
+}
+void contains_batch(const AddressList& l, const Uint128* k, uint32_t* out, size_t n) {
+    l.contains_v6_batch(k, out, n);
+}
+
+template <typename Base, typename KeySet>
+class Ours final : public Base {
   public:
-    explicit Ours4(const AddressList& list) : list_(list) {}
-    uint64_t run_single(const Keys4& keys) const override {
+    explicit Ours(const AddressList& list) : list_(list) {}
+    uint64_t run_single(const KeySet& keys) const override {
         uint64_t hits = 0;
-        for (uint32_t k : keys.host)
-            hits += list_.contains_v4(k);
+        for (const auto& k : keys.host)
+            hits += contains(list_, k);
         return hits;
     }
-    uint64_t run_batch(const Keys4& keys) const override {
+    uint64_t run_batch(const KeySet& keys) const override {
         uint64_t hits = 0;
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint32_t out[kBurst];
-            list_.contains_v4_batch(keys.host.data() + base, out, kBurst);
+            contains_batch(list_, keys.host.data() + base, out, kBurst);
             for (uint32_t v : out)
                 hits += v;
         }
         return hits;
     }
-    void answers(const Keys4& keys, uint8_t* out) const override {
+    void answers(const KeySet& keys, uint8_t* out) const override {
         for (size_t base = 0; base < keys.size(); base += kBurst) {
             uint32_t r[kBurst];
-            list_.contains_v4_batch(keys.host.data() + base, r, kBurst);
+            contains_batch(list_, keys.host.data() + base, r, kBurst);
             for (size_t j = 0; j < kBurst; ++j)
                 out[base + j] = r[j] > 1 ? 0xff : uint8_t(r[j]);
         }
     }
-    void single_answers(const Keys4& keys, uint8_t* out) const {
+    void single_answers(const KeySet& keys, uint8_t* out) const {
         for (size_t i = 0; i < keys.size(); ++i)
-            out[i] = list_.contains_v4(keys.host[i]);
+            out[i] = contains(list_, keys.host[i]);
     }
 
   private:
     const AddressList& list_;
 };
 
-class Ours6 final : public Peer6 {
-  public:
-    explicit Ours6(const AddressList& list) : list_(list) {}
-    uint64_t run_single(const Keys6& keys) const override {
-        uint64_t hits = 0;
-        for (const Uint128& k : keys.host)
-            hits += list_.contains_v6(k);
-        return hits;
-    }
-    uint64_t run_batch(const Keys6& keys) const override {
-        uint64_t hits = 0;
-        for (size_t base = 0; base < keys.size(); base += kBurst) {
-            uint32_t out[kBurst];
-            list_.contains_v6_batch(keys.host.data() + base, out, kBurst);
-            for (uint32_t v : out)
-                hits += v;
-        }
-        return hits;
-    }
-    void answers(const Keys6& keys, uint8_t* out) const override {
-        for (size_t base = 0; base < keys.size(); base += kBurst) {
-            uint32_t r[kBurst];
-            list_.contains_v6_batch(keys.host.data() + base, r, kBurst);
-            for (size_t j = 0; j < kBurst; ++j)
-                out[base + j] = r[j] > 1 ? 0xff : uint8_t(r[j]);
-        }
-    }
-    void single_answers(const Keys6& keys, uint8_t* out) const {
-        for (size_t i = 0; i < keys.size(); ++i)
-            out[i] = list_.contains_v6(keys.host[i]);
-    }
-
-  private:
-    const AddressList& list_;
-};
+using Ours4 = Ours<Peer4, Keys4>;
+using Ours6 = Ours<Peer6, Keys6>;
 
 struct V4 {
     using Key = uint32_t;
