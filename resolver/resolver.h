@@ -104,8 +104,8 @@ class Resolver {
     Resolver(const Resolver&) = delete;
     Resolver& operator=(const Resolver&) = delete;
 
-    // Starts a query; `cb` runs later from the loop, never from inside this call...
-    // except for an invalid name, which completes at once with kUnknownHost.
+    // Starts a query; `cb` runs later from the loop, never from inside this call (an
+    // invalid name, too, completes from the loop, with kUnknownHost).
     void resolve(std::string name, RrType type, Callback cb);
     // A DNS blocklist query: type A for rbl_name(addr, zone), at most two sends.
     void rbl(const lists::Address& addr, std::string_view zone, Callback cb);
