@@ -29,4 +29,11 @@ bool read_file(const std::string& path, std::string& content, std::string& error
 // `mediagatectl lists ...`; args are what follows "lists".
 int run_lists(const Options& opts, const std::vector<std::string>& args);
 
+// `mediagatectl resolve ...` and `mediagatectl rbl ...` (control/ctl_resolve.cc); args
+// are what follows the command, options included. Exit: 0 answer / listed, 1 unknown
+// host / not listed / bad --dummy-ips file, 2 no response or server failure (or no
+// --local: the daemon is not available yet), 64 usage error.
+int run_resolve(const Options& opts, const std::vector<std::string>& args);
+int run_rbl(const Options& opts, const std::vector<std::string>& args);
+
 }  // namespace mg::ctl

@@ -1,8 +1,8 @@
 // mediagatectl: the operator's command-line tool.
 //
-// This first version carries the offline list commands (no daemon needed). Exit
-// status everywhere (DESIGN.md): 0 ok, 1 negative answer / invalid input content,
-// 2 no answer, 64 usage error.
+// It carries the offline list commands and in-process DNS look-ups (--local); the
+// daemon's commands come later. Exit status everywhere (DESIGN.md): 0 ok, 1 negative
+// answer / invalid input content, 2 no answer, 64 usage error.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -83,7 +83,34 @@ constexpr const char* kUsage =
     "  lists format FILE         print the list's canonical form\n"
     "FILE may be '-' for standard input.\n"
     "\n"
+    "DNS look-ups (--local runs the resolver in this process; the daemon is not built\n"
+    "yet, so without --local these exit 2):\n"
+    "  resolve --local [OPTIONS] TYPE NAME\n"
+    "      TYPE is A, AAAA, MX, SRV, NAPTR, PTR or TXT; PTR takes an IPv4 or IPv6\n"
+    "      address and asks for its reverse name. Prints one record per line: RDATA\n"
+    "      in presentation form and ' ttl=N'. Exit 0 answer, 1 unknown host (NXDOMAIN,\n"
+    "      no such record, or a dummy IP), 2 no response or server failure.\n"
+    "  rbl --local [OPTIONS] ZONE ADDR\n"
+    "      asks blocklist ZONE about ADDR (RFC 5782). Listed: 'listed 127.0.0.X ttl=N'\n"
+    "      per A record, then 'reason \"TEXT\" ttl=N' per TXT record of the same name,\n"
+    "      exit 0. Not listed: 'not listed', exit 1. No response: exit 2.\n"
+    "  OPTIONS:\n"
+    "    --server ADDR[:PORT]  a DNS server ([V6]:PORT for IPv6), repeatable;\n"
+    "                          default: the nameservers of /etc/resolv.conf\n"
+    "    --timeout MS          first wait T in milliseconds (default 2000); resend k\n"
+    "                          waits (k+1)*T\n"
+    "    --retries N           resends after the first send (default 3; rbl: at most 1)\n"
+    "    --dummy-ips FILE      a Network Address List: an A/AAAA answer whose first\n"
+    "                          address is in it counts as unknown host\n"
+    "    -v                    print the resolver's DNR log lines on stderr\n"
+    "    --json                print one JSON object instead of lines\n"
+    "\n"
     "Exit status: 0 ok, 1 invalid input or negative answer, 2 no answer, 64 usage error.\n";
+
+// Commands that parse their own options (everything after the command name).
+bool takes_own_options(const std::string& command) {
+    return command == "resolve" || command == "rbl";
+}
 
 }  // namespace
 
@@ -106,6 +133,11 @@ int main(int argc, char** argv) {
             return kExitUsage;
         } else {
             args.push_back(a);
+            if (args.size() == 1 && takes_own_options(a)) {
+                for (int j = i + 1; j < argc; ++j)
+                    args.emplace_back(argv[j]);
+                break;
+            }
         }
     }
     if (args.empty()) {
@@ -116,6 +148,10 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (command == "lists")
         return run_lists(opts, args);
+    if (command == "resolve")
+        return run_resolve(opts, args);
+    if (command == "rbl")
+        return run_rbl(opts, args);
     std::fprintf(stderr, "mediagatectl: unknown command '%s'\n%s", command.c_str(), kUsage);
     return kExitUsage;
 }

@@ -33,6 +33,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     clang libclang-rt-14-dev
     iproute2 ethtool
+    dnsmasq-base
 )
 peer_packages=()
 [ "$peers" = 1 ] && packages+=("${peer_packages[@]}")
