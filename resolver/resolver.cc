@@ -62,7 +62,16 @@ const char* to_string(ResolveStatus status) {
 struct Resolver::Query {
     uint64_t key = 0;
     uint16_t id = 0;
-    std::string name;
+    std::string asked_name;  // as the caller gave it
+    std::string name;        // asked now: asked_name, or a CNAME target
+    std::string merge_key;   // empty: not in merge_index_
+    std::vector<Callback> merged;
+    std::vector<std::string> cname_seen;  // lower_name() of every name asked or met
+    int cname_hops = 0;
+    uint32_t chain_ttl = UINT32_MAX;    // smallest TTL of the CNAMEs followed
+    int prior_attempts = 0;             // sends of earlier hops
+    std::optional<uint32_t> cache_ttl;  // set: store the outcome for this long
+    bool from_cache = false;
     RrType type = RrType::kA;
     bool rbl = false;
     Callback cb;
@@ -83,8 +92,22 @@ struct Resolver::Query {
     bool via_tcp = false;
 };
 
+namespace {
+
+CacheConfig cache_config(const ResolverConfig& c) {
+    CacheConfig cc;
+    cc.max_entries = c.cache_max_entries;
+    cc.max_ttl = c.cache_max_ttl;
+    cc.max_negative_ttl = c.cache_max_negative_ttl;
+    return cc;
+}
+
+}  // namespace
+
 Resolver::Resolver(EventLoop& loop, ResolverConfig config)
-    : loop_(loop), config_(std::move(config)) {
+    : loop_(loop),
+      config_(std::move(config)),
+      cache_(cache_config(config_), config_.cache_clock ? config_.cache_clock : Cache::Clock::now) {
     if (config_.servers.empty()) {
         config_.servers.push_back(ServerAddr{lists::Address::v4(0x7f000001), kDnsPort});
     }
@@ -168,31 +191,69 @@ void Resolver::log(const Query& q,
 }
 
 void Resolver::start(std::string name, RrType type, bool rbl, Callback cb) {
+    ++counters_.queries;
+    std::string merge_key;
+    std::optional<CachedResult> hit;
+    if (config_.cache_enabled) {
+        hit = cache_.get(name, type);
+        if (!hit) {
+            merge_key = std::string(rbl ? "r " : "q ") +
+                        std::to_string(static_cast<uint16_t>(type)) + " " + lower_name(name);
+            if (auto it = merge_index_.find(merge_key); it != merge_index_.end()) {
+                ++counters_.merged;
+                queries_.at(it->second)->merged.push_back(std::move(cb));
+                return;
+            }
+            ++counters_.cache_misses;
+        } else {
+            ++counters_.cache_hits;
+        }
+    }
+
     auto owned = std::make_unique<Query>();
     Query& q = *owned;
     q.key = next_key_++;
     q.id = random_id();
+    q.asked_name = name;
     q.name = std::move(name);
     q.type = type;
     q.rbl = rbl;
     q.cb = std::move(cb);
+    q.cname_seen.push_back(lower_name(q.name));
     queries_.emplace(q.key, std::move(owned));
-    ++counters_.queries;
+
+    if (hit) {
+        q.from_cache = true;
+        ResolveResult result;
+        result.status = hit->negative ? ResolveStatus::kUnknownHost : ResolveStatus::kAnswer;
+        result.records = std::move(hit->records);
+        result.detail = "cache";
+        complete_later(q, std::move(result));
+        return;
+    }
+    if (!merge_key.empty()) {
+        q.merge_key = merge_key;
+        merge_index_.emplace(std::move(merge_key), q.key);
+    }
 
     Result<std::vector<uint8_t>> wire = build_query(q.id, q.name, q.type);
     if (!wire) {
-        // Completed from the loop, so the callback never runs inside resolve().
         ResolveResult result;
         result.status = ResolveStatus::kUnknownHost;
         result.detail = "invalid query: " + wire.error().message;
-        uint64_t key = q.key;
-        q.timer = loop_.add_timer_after(
-            std::chrono::milliseconds(0),
-            [this, key, result = std::move(result)]() mutable { finish(key, std::move(result)); });
+        complete_later(q, std::move(result));
         return;
     }
     q.wire = std::move(wire.value());
     send_attempt(q);
+}
+
+// Completed from the loop, so the callback never runs inside resolve().
+void Resolver::complete_later(Query& q, ResolveResult result) {
+    uint64_t key = q.key;
+    q.timer = loop_.add_timer_after(
+        std::chrono::milliseconds(0),
+        [this, key, result = std::move(result)]() mutable { finish(key, std::move(result)); });
 }
 
 void Resolver::send_attempt(Query& q) {
@@ -264,8 +325,8 @@ void Resolver::on_udp_readable(uint64_t key, int fd) {
     buffer.resize(kUdpBufferSize);
     for (;;) {
         auto it = queries_.find(key);
-        if (it == queries_.end()) {
-            return;  // finished by the previous datagram
+        if (it == queries_.end() || (it->second->udp4 != fd && it->second->udp6 != fd)) {
+            return;  // finished, or moved to a CNAME target, by the previous datagram
         }
         sockaddr_storage from{};
         socklen_t from_len = sizeof(from);
@@ -461,21 +522,62 @@ void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tc
     if (rcode == kRcodeNxDomain) {
         result.status = ResolveStatus::kUnknownHost;
         result.detail = "NXDOMAIN";
+        q.cache_ttl = Cache::negative_ttl(msg.authorities);
     } else if (rcode != kRcodeNoError) {
         result.status = ResolveStatus::kServerFailure;
         result.detail = "RCODE " + std::to_string(rcode);
         log(q, "server-failure", from, result.detail);
     } else {
+        // Follow the answer's CNAME chain from the name asked to its end.
+        std::string end = q.name;
+        auto owned_by = [&](const Record& r, RrType type, std::string_view owner) {
+            return r.type == type && names_equal(r.name, owner);
+        };
+        while (q.type != RrType::kCname &&
+               std::none_of(msg.answers.begin(), msg.answers.end(),
+                            [&](const Record& r) { return owned_by(r, q.type, end); })) {
+            auto cname = std::find_if(msg.answers.begin(), msg.answers.end(), [&](const Record& r) {
+                return owned_by(r, RrType::kCname, end);
+            });
+            if (cname == msg.answers.end()) {
+                break;
+            }
+            const std::string& target = std::get<NameData>(cname->data).name;
+            std::string key = lower_name(target);
+            const char* failure = nullptr;
+            if (std::find(q.cname_seen.begin(), q.cname_seen.end(), key) != q.cname_seen.end()) {
+                failure = "CNAME loop";
+            } else if (++q.cname_hops > kMaxCnameHops) {
+                failure = "CNAME chain too long";
+            }
+            if (failure != nullptr) {
+                result.status = ResolveStatus::kServerFailure;
+                result.detail = failure;
+                log(q, "server-failure", from, result.detail + " at " + target);
+                result.message = std::move(msg);
+                finish(q.key, std::move(result));
+                return;
+            }
+            q.cname_seen.push_back(std::move(key));
+            q.chain_ttl = std::min(q.chain_ttl, cname->ttl);
+            end = target;
+        }
         for (const Record& r : msg.answers) {
-            if (r.type == q.type) {
+            if (owned_by(r, q.type, end)) {
                 result.records.push_back(r);
             }
+        }
+        if (result.records.empty() && end != q.name) {
+            next_hop(q, std::move(end), from);
+            return;
         }
         if (result.records.empty()) {
             result.status = ResolveStatus::kUnknownHost;
             result.detail = "NODATA";
+            q.cache_ttl = Cache::negative_ttl(msg.authorities);
         } else {
             result.status = ResolveStatus::kAnswer;
+            q.cache_ttl = Cache::positive_ttl(result.records);
             std::optional<lists::Address> first;
             for (const Record& r : msg.answers) {
                 if (const auto* a = std::get_if<AData>(&r.data)) {
@@ -497,12 +599,42 @@ void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tc
                 ++counters_.dummy_hits;
                 result.status = ResolveStatus::kUnknownHost;
                 result.detail = "dummy IP " + lists::format_address(*first);
+                q.cache_ttl.reset();  // never cached
                 log(q, "dummy-ip", from, lists::format_address(*first));
             }
         }
     }
+    if (q.cache_ttl) {
+        q.cache_ttl = std::min(*q.cache_ttl, q.chain_ttl);
+    }
     result.message = std::move(msg);
     finish(q.key, std::move(result));
+}
+
+void Resolver::next_hop(Query& q, std::string target, const ServerAddr& from) {
+    if (q.timer != 0) {
+        loop_.cancel_timer(q.timer);
+        q.timer = 0;
+    }
+    close_sockets(q);
+    ++counters_.cname_hops;
+    log(q, "cname", from, "-> " + target);
+    q.prior_attempts += q.attempt;
+    q.attempt = 0;
+    q.asked.clear();
+    q.via_tcp = false;
+    q.name = std::move(target);
+    q.id = random_id();
+    Result<std::vector<uint8_t>> wire = build_query(q.id, q.name, q.type);
+    if (!wire) {
+        ResolveResult result;
+        result.status = ResolveStatus::kServerFailure;
+        result.detail = "CNAME target: " + wire.error().message;
+        finish(q.key, std::move(result));
+        return;
+    }
+    q.wire = std::move(wire.value());
+    send_attempt(q);
 }
 
 void Resolver::close_tcp(Query& q) {
@@ -531,13 +663,25 @@ void Resolver::finish(uint64_t key, ResolveResult result) {
     }
     std::unique_ptr<Query> q = std::move(it->second);
     queries_.erase(it);
+    if (!q->merge_key.empty()) {
+        merge_index_.erase(q->merge_key);
+    }
     if (q->timer != 0) {
         loop_.cancel_timer(q->timer);
     }
     close_sockets(*q);
-    result.name = q->name;
+    result.name = q->asked_name;
     result.type = q->type;
-    result.attempts = q->attempt;
+    result.attempts = q->prior_attempts + q->attempt;
+    bool cacheable =
+        result.status == ResolveStatus::kAnswer || result.status == ResolveStatus::kUnknownHost;
+    if (config_.cache_enabled && !q->from_cache && cacheable && q->cache_ttl) {
+        CachedResult entry;
+        entry.negative = result.status != ResolveStatus::kAnswer;
+        entry.records = result.records;
+        entry.detail = result.detail;
+        cache_.put(q->asked_name, q->type, std::move(entry), *q->cache_ttl);
+    }
     if (result.status == ResolveStatus::kNoResponse) {
         result.server = q->server;  // the server asked last
     }
@@ -555,8 +699,18 @@ void Resolver::finish(uint64_t key, ResolveResult result) {
             ++counters_.server_failures;
             break;
     }
-    if (q->cb) {
-        q->cb(std::move(result));
+    // The first caller first, then the merged ones in order. Callbacks may start
+    // queries (queries_ and merge_index_ no longer hold this one).
+    q->merged.insert(q->merged.begin(), std::move(q->cb));
+    for (size_t i = 0; i < q->merged.size(); ++i) {
+        if (!q->merged[i]) {
+            continue;
+        }
+        if (i + 1 == q->merged.size()) {
+            q->merged[i](std::move(result));
+        } else {
+            q->merged[i](result);
+        }
     }
 }
 

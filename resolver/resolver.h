@@ -17,10 +17,30 @@
 // exchange gets a fresh wait as long as the current attempt's; if it fails (refused,
 // closed, bad answer, time-out) the schedule carries on with the next send.
 //
-// Outcome: NOERROR with at least one record of the asked type -> kAnswer, unless the
-// first A/AAAA record's address is inside `dummy_ips` -> kUnknownHost. NXDOMAIN, or
+// Outcome: NOERROR with at least one record of the asked type owned by the asked name
+// (or by the end of its CNAME chain; records of other owners are ignored) -> kAnswer,
+// unless the first A/AAAA record's address is inside `dummy_ips` -> kUnknownHost. NXDOMAIN, or
 // NOERROR without records of the asked type (NODATA) -> kUnknownHost. Any other
 // RCODE -> kServerFailure (not retried on another server).
+//
+// CNAME: a NOERROR answer without records of the asked type, but with a CNAME for
+// the asked name, is followed through the answer's CNAME chain: if the answer also
+// holds records of the asked type (for the chain's end), those are the outcome;
+// otherwise a new query (fresh id and socket, the same schedule from its start) asks
+// for the chain's end, as part of the same resolve. At most kMaxCnameHops CNAMEs in
+// all; a name met twice -> kServerFailure "CNAME loop", more hops -> kServerFailure
+// "CNAME chain too long". result.name stays as asked, result.records are of the asked
+// type, result.attempts counts the sends of every hop.
+//
+// Cache (cache_enabled; see cache.h): kAnswer and NXDOMAIN/NODATA outcomes are
+// stored (positive: min TTL of the records and of the CNAMEs followed; negative: the
+// SOA in the authority section, none -> not stored). kNoResponse, kServerFailure,
+// dummy-IP results and invalid names are never stored. A hit completes from the loop
+// with status and records (TTLs lowered by the age), attempts 0, detail "cache", an
+// empty message and a default server. Also with cache_enabled, a query identical to
+// one in flight (name case-insensitively, type, RBL or not) is merged into it: no
+// sends of its own, its callback gets a copy of the same result. With cache_enabled
+// false every resolve() sends on its own, as before.
 //
 // Logging: every send, resend, TCP switch, dummy-IP hit and failure is one line
 // starting "DNR " with id, name, type, server, attempt and wait.
@@ -40,6 +60,7 @@
 #include <vector>
 
 #include "lists/classifier.h"
+#include "resolver/cache.h"
 #include "resolver/dns_message.h"
 #include "resolver/event_loop.h"
 #include "resolver/servers.h"
@@ -52,7 +73,14 @@ struct ResolverConfig {
     int retries = 3;  // resends after the first send; negative counts as 0
     lists::AddressList dummy_ips;
     std::function<void(std::string_view)> log;  // null: no logging
+    bool cache_enabled = true;                  // also merges identical queries in flight
+    size_t cache_max_entries = 10000;
+    uint32_t cache_max_ttl = 86400;           // seconds
+    uint32_t cache_max_negative_ttl = 10800;  // seconds
+    Cache::Now cache_clock;                   // null: steady_clock::now (tests inject)
 };
+
+inline constexpr int kMaxCnameHops = 8;
 
 enum class ResolveStatus {
     kAnswer,
@@ -93,6 +121,10 @@ struct ResolverCounters {
     uint64_t answers = 0;
     uint64_t unknown_host = 0;
     uint64_t server_failures = 0;
+    uint64_t cache_hits = 0;
+    uint64_t cache_misses = 0;  // lookups that missed and started a query of their own
+    uint64_t merged = 0;        // resolve() calls attached to an identical query in flight
+    uint64_t cname_hops = 0;    // follow-up queries sent for a CNAME target
 };
 
 class Resolver {
@@ -113,7 +145,10 @@ class Resolver {
     void resolve_rbl(std::string name, Callback cb);
 
     const ResolverCounters& counters() const { return counters_; }
+    // Queries not completed yet, cache hits waiting for the loop included; callers
+    // merged into another query are not counted.
     size_t in_flight() const { return queries_.size(); }
+    const Cache& cache() const { return cache_; }
     const std::vector<ServerAddr>& servers() const { return config_.servers; }
 
   private:
@@ -130,6 +165,8 @@ class Resolver {
     void close_tcp(Query& q);
     void advance(Query& q);
     void on_message(Query& q, Message msg, const ServerAddr& from, bool tcp);
+    void next_hop(Query& q, std::string target, const ServerAddr& from);
+    void complete_later(Query& q, ResolveResult result);
     void finish(uint64_t key, ResolveResult result);
     void close_sockets(Query& q);
     void log(const Query& q,
@@ -145,6 +182,8 @@ class Resolver {
     ResolverCounters counters_;
     uint64_t next_key_ = 1;
     std::unordered_map<uint64_t, std::unique_ptr<Query>> queries_;
+    std::unordered_map<std::string, uint64_t> merge_index_;  // merge key -> query key
+    Cache cache_;
     std::vector<uint8_t> udp_buffer_;  // one receive buffer for every query's socket
     std::vector<uint8_t> random_pool_;
     size_t random_used_ = 0;

@@ -1,5 +1,6 @@
 #include "tests/resolver/fake_dns_server.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -43,6 +44,56 @@ uint16_t local_port(int fd) {
     return ntohs(sin.sin_port);
 }
 
+void put32(std::vector<uint8_t>& out, uint32_t v) {
+    put16(out, static_cast<uint16_t>(v >> 16));
+    put16(out, static_cast<uint16_t>(v));
+}
+
+std::vector<uint8_t> wire_name(std::string_view name) {
+    Result<std::vector<uint8_t>> w = encode_name(name);
+    MG_CHECK(w.ok(), "bad name");
+    return std::move(w.value());
+}
+
+struct FakeRecord {
+    std::vector<uint8_t> owner;  // empty: a pointer to the question
+    RrType type;
+    uint32_t ttl;
+    std::vector<uint8_t> rdata;
+};
+
+std::vector<std::vector<uint8_t>> address_rdatas(RrType type, const FakeBehavior& b) {
+    std::vector<std::vector<uint8_t>> rdatas;
+    if (type == RrType::kA) {
+        for (const std::string& text : b.a) {
+            std::optional<uint32_t> v = lists::parse_ipv4(text);
+            MG_CHECK(v.has_value(), "bad IPv4 %s", text.c_str());
+            rdatas.push_back({static_cast<uint8_t>(*v >> 24), static_cast<uint8_t>(*v >> 16),
+                              static_cast<uint8_t>(*v >> 8), static_cast<uint8_t>(*v)});
+        }
+    } else if (type == RrType::kAaaa) {
+        for (const std::string& text : b.aaaa) {
+            std::optional<lists::Uint128> v = lists::parse_ipv6(text);
+            MG_CHECK(v.has_value(), "bad IPv6 %s", text.c_str());
+            std::vector<uint8_t> bytes;
+            for (int i = 15; i >= 0; --i) {
+                bytes.push_back(static_cast<uint8_t>(*v >> (8 * i)));
+            }
+            rdatas.push_back(bytes);
+        }
+    }
+    return rdatas;
+}
+
+const FakeCname* find_cname(const FakeBehavior& b, std::string_view owner) {
+    for (const FakeCname& c : b.cnames) {
+        if (names_equal(c.owner, owner)) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 std::vector<uint8_t> build_answer(uint16_t id,
@@ -53,30 +104,55 @@ std::vector<uint8_t> build_answer(uint16_t id,
                                   const std::vector<std::string>& a,
                                   const std::vector<std::string>& aaaa,
                                   bool qr) {
-    std::vector<std::vector<uint8_t>> rdatas;
-    if (!tc && rcode == kRcodeNoError) {
-        if (type == RrType::kA) {
-            for (const std::string& text : a) {
-                std::optional<uint32_t> v = lists::parse_ipv4(text);
-                MG_CHECK(v.has_value(), "bad IPv4 %s", text.c_str());
-                rdatas.push_back({static_cast<uint8_t>(*v >> 24), static_cast<uint8_t>(*v >> 16),
-                                  static_cast<uint8_t>(*v >> 8), static_cast<uint8_t>(*v)});
+    FakeBehavior b;
+    b.rcode = rcode;
+    b.a = a;
+    b.aaaa = aaaa;
+    return build_answer(id, name, type, b, tc, qr);
+}
+
+std::vector<uint8_t> build_answer(
+    uint16_t id, std::string_view name, RrType type, const FakeBehavior& b, bool tc, bool qr) {
+    std::vector<FakeRecord> answers;
+    std::vector<FakeRecord> authorities;
+    if (!tc && (b.rcode == kRcodeNoError || b.rcode == kRcodeNxDomain)) {
+        std::string current(name);
+        bool at_question = true;
+        for (int links = 0; links < 20; ++links) {
+            const FakeCname* c = find_cname(b, current);
+            if (c == nullptr) {
+                break;
             }
-        } else if (type == RrType::kAaaa) {
-            for (const std::string& text : aaaa) {
-                std::optional<lists::Uint128> v = lists::parse_ipv6(text);
-                MG_CHECK(v.has_value(), "bad IPv6 %s", text.c_str());
-                std::vector<uint8_t> bytes;
-                for (int i = 15; i >= 0; --i) {
-                    bytes.push_back(static_cast<uint8_t>(*v >> (8 * i)));
-                }
-                rdatas.push_back(bytes);
+            answers.push_back({at_question ? std::vector<uint8_t>{} : wire_name(current),
+                               RrType::kCname, b.ttl, wire_name(c->target)});
+            current = c->target;
+            at_question = false;
+            if (!b.cname_chain_in_answer) {
+                break;
             }
+        }
+        bool ends_here = find_cname(b, current) == nullptr;
+        if (b.rcode == kRcodeNoError && ends_here && (at_question || b.cname_chain_in_answer)) {
+            for (auto& rdata : address_rdatas(type, b)) {
+                answers.push_back({at_question ? std::vector<uint8_t>{} : wire_name(current), type,
+                                   b.ttl, std::move(rdata)});
+            }
+        }
+        bool has_type = std::any_of(answers.begin(), answers.end(),
+                                    [&](const FakeRecord& r) { return r.type == type; });
+        if (b.soa && !has_type && (b.rcode == kRcodeNxDomain || answers.empty())) {
+            std::vector<uint8_t> rdata = wire_name("ns.example.");
+            std::vector<uint8_t> rname = wire_name("hostmaster.example.");
+            rdata.insert(rdata.end(), rname.begin(), rname.end());
+            for (uint32_t v : {1u, 7200u, 900u, 1209600u, b.soa->minimum}) {
+                put32(rdata, v);
+            }
+            authorities.push_back({{}, RrType::kSoa, b.soa->ttl, std::move(rdata)});
         }
     }
     std::vector<uint8_t> out;
     put16(out, id);
-    uint16_t flags = 0x0100 | 0x0080 | (rcode & 0xf);  // RD, RA
+    uint16_t flags = 0x0100 | 0x0080 | (b.rcode & 0xf);  // RD, RA
     if (qr) {
         flags |= 0x8000;
     }
@@ -85,22 +161,26 @@ std::vector<uint8_t> build_answer(uint16_t id,
     }
     put16(out, flags);
     put16(out, 1);
-    put16(out, static_cast<uint16_t>(rdatas.size()));
+    put16(out, static_cast<uint16_t>(answers.size()));
+    put16(out, static_cast<uint16_t>(authorities.size()));
     put16(out, 0);
-    put16(out, 0);
-    Result<std::vector<uint8_t>> qname = encode_name(name);
-    MG_CHECK(qname.ok(), "bad name");
-    out.insert(out.end(), qname->begin(), qname->end());
+    std::vector<uint8_t> qname = wire_name(name);
+    out.insert(out.end(), qname.begin(), qname.end());
     put16(out, static_cast<uint16_t>(type));
     put16(out, kClassIn);
-    for (const auto& rdata : rdatas) {
-        put16(out, 0xc00c);
-        put16(out, static_cast<uint16_t>(type));
-        put16(out, kClassIn);
-        put16(out, 0);
-        put16(out, 300);
-        put16(out, static_cast<uint16_t>(rdata.size()));
-        out.insert(out.end(), rdata.begin(), rdata.end());
+    for (const auto* section : {&answers, &authorities}) {
+        for (const FakeRecord& r : *section) {
+            if (r.owner.empty()) {
+                put16(out, 0xc00c);
+            } else {
+                out.insert(out.end(), r.owner.begin(), r.owner.end());
+            }
+            put16(out, static_cast<uint16_t>(r.type));
+            put16(out, kClassIn);
+            put32(out, r.ttl);
+            put16(out, static_cast<uint16_t>(r.rdata.size()));
+            out.insert(out.end(), r.rdata.begin(), r.rdata.end());
+        }
     }
     return out;
 }
@@ -212,8 +292,7 @@ void FakeDnsServer::on_udp() {
         const Question& q = query->questions[0];
         uint16_t id = query->header.id;
         const FakeBehavior& b = behavior_;
-        std::vector<uint8_t> good =
-            build_answer(id, q.name, q.type, b.rcode, b.truncate_udp, b.a, b.aaaa);
+        std::vector<uint8_t> good = build_answer(id, q.name, q.type, b, b.truncate_udp);
         for (Forgery f : b.forgeries) {
             switch (f) {
                 case Forgery::kWrongId:
@@ -327,8 +406,7 @@ void FakeDnsServer::on_tcp(int fd) {
         return;
     }
     const Question& q = query->questions[0];
-    std::vector<uint8_t> body = build_answer(query->header.id, q.name, q.type, behavior_.rcode,
-                                             false, behavior_.a, behavior_.aaaa);
+    std::vector<uint8_t> body = build_answer(query->header.id, q.name, q.type, behavior_, false);
     std::vector<uint8_t> framed;
     put16(framed, static_cast<uint16_t>(body.size()));
     framed.insert(framed.end(), body.begin(), body.end());

@@ -39,6 +39,16 @@ enum class Forgery {
     kNotResponse,      // a correct answer with QR clear
 };
 
+struct FakeSoa {
+    uint32_t ttl = 3600;     // the SOA record's TTL
+    uint32_t minimum = 300;  // its MINIMUM field
+};
+
+struct FakeCname {
+    std::string owner;  // compared per names_equal()
+    std::string target;
+};
+
 struct FakeBehavior {
     int drop_first = 0;         // UDP queries ignored before answering
     bool drop_all = false;      // UDP
@@ -51,6 +61,13 @@ struct FakeBehavior {
     std::optional<std::vector<uint8_t>> raw;  // UDP: send these bytes instead of an answer
     std::vector<std::string> a{"192.0.2.1"};  // addresses for A answers
     std::vector<std::string> aaaa{"2001:db8::1"};
+    uint32_t ttl = 300;  // of every A/AAAA/CNAME record
+    // NXDOMAIN, and NOERROR without records of the asked type: an SOA in authority.
+    std::optional<FakeSoa> soa;
+    // A name with a CNAME here gets the CNAME instead of A/AAAA records; with
+    // cname_chain_in_answer, the whole chain (up to 20 links) and the end's records.
+    std::vector<FakeCname> cnames;
+    bool cname_chain_in_answer = false;
 };
 
 // A response to `query` (a parsed query message): QR, RD copied, RA, `rcode`, the
@@ -63,6 +80,14 @@ std::vector<uint8_t> build_answer(uint16_t id,
                                   bool tc,
                                   const std::vector<std::string>& a,
                                   const std::vector<std::string>& aaaa,
+                                  bool qr = true);
+
+// The same, with the records, TTLs, SOA and CNAMEs `b` describes (b.rcode).
+std::vector<uint8_t> build_answer(uint16_t id,
+                                  std::string_view name,
+                                  RrType type,
+                                  const FakeBehavior& b,
+                                  bool tc,
                                   bool qr = true);
 
 class FakeDnsServer {
