@@ -35,7 +35,7 @@ packages=(
     iproute2 ethtool
     dnsmasq-base
 )
-peer_packages=()
+peer_packages=(libc-ares-dev)
 [ "$peers" = 1 ] && packages+=("${peer_packages[@]}")
 
 missing=()
