@@ -295,6 +295,15 @@ void print_no_daemon(const char* command) {
                  command);
 }
 
+// Without --local there is no resolver to ask yet (exit 2); with it, the config.
+int local_config(const char* cmd, const LookupArgs& la, resolver::ResolverConfig& config) {
+    if (!la.local) {
+        print_no_daemon(cmd);
+        return kExitNoAnswer;
+    }
+    return make_config(cmd, la, config);
+}
+
 }  // namespace
 
 int run_resolve(const Options& opts, const std::vector<std::string>& args) {
@@ -319,12 +328,8 @@ int run_resolve(const Options& opts, const std::vector<std::string>& args) {
     }
     if (auto wire = resolver::encode_name(qname); !wire.ok())
         return usage(kCmd, "bad NAME: " + wire.error().message);
-    if (!la.local) {
-        print_no_daemon(kCmd);
-        return kExitNoAnswer;
-    }
     resolver::ResolverConfig config;
-    if (int rc = make_config(kCmd, la, config); rc != kExitOk)
+    if (int rc = local_config(kCmd, la, config); rc != kExitOk)
         return rc;
 
     resolver::EventLoop loop;
@@ -368,12 +373,8 @@ int run_rbl(const Options& opts, const std::vector<std::string>& args) {
         return usage(kCmd, "bad ZONE: empty");
     if (auto wire = resolver::encode_name(qname); !wire.ok())
         return usage(kCmd, "bad ZONE '" + zone + "': " + wire.error().message);
-    if (!la.local) {
-        print_no_daemon(kCmd);
-        return kExitNoAnswer;
-    }
     resolver::ResolverConfig config;
-    if (int rc = make_config(kCmd, la, config); rc != kExitOk)
+    if (int rc = local_config(kCmd, la, config); rc != kExitOk)
         return rc;
 
     resolver::EventLoop loop;
