@@ -1,0 +1,45 @@
+// configs/ internals: validation of the text values of mediagate.toml (port ranges,
+// interface addresses, routes, names, socket paths). No toml++ here.
+//
+// Cold path. Every function takes untrusted text and returns an error message (without
+// the key's name, which the loader puts in front) instead of failing.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "configs/config.h"
+
+namespace mg::configs {
+
+// "FIRST-LAST": decimal ports 1..65535, FIRST <= LAST, no white space.
+Result<PortRange> parse_port_range(std::string_view text);
+
+// A UDP range holds RTP/RTCP pairs: an even first port and at least two ports.
+// nullopt when it does, else the reason.
+std::optional<std::string> check_udp_pairs(const PortRange& r);
+
+// An interface address "ADDR/LEN": LEN 1..32 (IPv4) or 1..128 (IPv6), host bits
+// allowed; a unicast address (not unspecified, not multicast); no IPv4-mapped IPv6.
+Result<IfAddress> parse_if_address(std::string_view text);
+
+// "PREFIX/LEN via ADDR" (white space between the three words): a prefix with zero host
+// bits (LEN 0 allowed: a default route) and a next hop of the same family. Returns the
+// canonical text ("198.51.100.0/24 via 192.0.2.254").
+Result<std::string> parse_route(std::string_view text);
+
+// [A-Za-z0-9_-]{1,32}.
+bool is_valid_port_name(std::string_view name);
+
+// A Unix socket path: non-empty, absolute, shorter than sun_path (108 bytes), no NUL.
+// nullopt when valid, else the reason.
+std::optional<std::string> check_socket_path(std::string_view path);
+
+// The allowed key closest to `key` by edit distance (at most 2 edits), for "did you
+// mean" (on a tie, the one sharing the longer beginning); empty when none is close.
+std::string_view closest_key(std::string_view key, std::span<const std::string_view> allowed);
+
+}  // namespace mg::configs
