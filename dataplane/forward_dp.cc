@@ -1,0 +1,333 @@
+// Burst relaying (see forward_dp.h). Hot path.
+#include "dataplane/forward_dp.h"
+
+#include <cstring>
+
+#include <rte_byteorder.h>
+#include <rte_prefetch.h>
+
+#include "common/check.h"
+#include "dataplane/checksum_dp.h"
+
+namespace mg::dataplane {
+namespace {
+
+constexpr uint16_t kEthHeaderLen = 14;
+constexpr uint16_t kVlanTagLen = 4;
+constexpr uint16_t kIpv4HeaderLen = 20;
+constexpr uint16_t kIpv6HeaderLen = 40;
+constexpr uint16_t kUdpHeaderLen = 8;
+constexpr uint8_t kProtoUdp = 17;
+constexpr DropReason kRelayed = DropReason::kCount;  // "no drop"
+
+inline uint16_t load16(const uint8_t* p) {
+    uint16_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store16(uint8_t* p, uint16_t v) {
+    std::memcpy(p, &v, sizeof v);
+}
+inline void store_be16(uint8_t* p, uint16_t host) {
+    store16(p, rte_cpu_to_be_16(host));
+}
+
+inline void count(LegCounters& c, uint16_t bytes, uint64_t now_tsc) {
+    __atomic_store_n(&c.packets, __atomic_load_n(&c.packets, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&c.bytes, __atomic_load_n(&c.bytes, __ATOMIC_RELAXED) + bytes,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&c.last_tsc, now_tsc, __ATOMIC_RELAXED);
+}
+
+// Accepts or refuses the source of a packet arriving on `leg`, latching it when
+// the leg latches and has not yet.
+inline DropReason check_source(Leg& leg, const ParsedPacket& p, const rte_mbuf* m) {
+    const uint8_t state = __atomic_load_n(&leg.latch_state, __ATOMIC_ACQUIRE);
+    if (state == kLatched) {
+        return p.src == leg.learned_peer && p.src_port == leg.learned_port
+                   ? kRelayed
+                   : DropReason::kLatchRejected;
+    }
+    if ((leg.flags & kLegLatch) == 0) {
+        return p.src == leg.peer && p.src_port == leg.peer_port ? kRelayed
+                                                                : DropReason::kUnexpectedSource;
+    }
+    if (state != kNotLatched) {
+        return DropReason::kLatchRejected;  // another worker is latching it right now
+    }
+    if (p.payload_length == 0 ||
+        !may_latch(*rte_pktmbuf_mtod_offset(m, const uint8_t*, p.payload_offset))) {
+        return DropReason::kLatchNotMedia;
+    }
+    uint8_t expected = kNotLatched;
+    if (!__atomic_compare_exchange_n(&leg.latch_state, &expected, kLatching, false,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        return DropReason::kLatchRejected;
+    }
+    leg.learned_peer = p.src;
+    leg.learned_port = p.src_port;
+    __atomic_store_n(&leg.latch_state, kLatched, __ATOMIC_RELEASE);
+    return kRelayed;
+}
+
+inline uint8_t traffic_class_out(uint8_t received, uint8_t dscp) {
+    return dscp == kKeepDscp ? received : static_cast<uint8_t>((dscp << 2) | (received & 0x03));
+}
+
+inline void write_v4_header(uint8_t* ip,
+                            uint8_t tclass,
+                            uint16_t udp_len,
+                            uint8_t ttl,
+                            const IpAddr& src,
+                            const IpAddr& dst) {
+    ip[0] = 0x45;
+    ip[1] = tclass;
+    store_be16(ip + 2, static_cast<uint16_t>(kIpv4HeaderLen + udp_len));
+    store_be16(ip + 4, 0);       // identification
+    store_be16(ip + 6, 0x4000);  // DF, no fragment offset
+    ip[8] = ttl;
+    ip[9] = kProtoUdp;
+    store16(ip + 10, 0);
+    std::memcpy(ip + 12, src.v4_wire(), 4);
+    std::memcpy(ip + 16, dst.v4_wire(), 4);
+    store16(ip + 10, static_cast<uint16_t>(~csum_bytes(ip, kIpv4HeaderLen)));
+}
+
+inline void write_v6_header(uint8_t* ip,
+                            uint8_t tclass,
+                            uint16_t udp_len,
+                            uint8_t hop_limit,
+                            const IpAddr& src,
+                            const IpAddr& dst) {
+    ip[0] = static_cast<uint8_t>(0x60 | (tclass >> 4));
+    ip[1] = static_cast<uint8_t>(tclass << 4);
+    ip[2] = 0;
+    ip[3] = 0;
+    store_be16(ip + 4, udp_len);
+    ip[6] = kProtoUdp;
+    ip[7] = hop_limit;
+    std::memcpy(ip + 8, src.bytes, 16);
+    std::memcpy(ip + 24, dst.bytes, 16);
+}
+
+// The whole UDP checksum of an IPv6 datagram whose checksum field is 0.
+inline uint16_t udp6_checksum(
+    const rte_mbuf* m, uint16_t l4_offset, uint16_t udp_len, const IpAddr& src, const IpAddr& dst) {
+    uint16_t data_sum = 0;
+    if (rte_raw_cksum_mbuf(m, l4_offset, udp_len, &data_sum) != 0) {
+        return 0xffff;  // cannot happen: the parse checked the length
+    }
+    uint32_t acc = data_sum;
+    acc += csum_bytes(src.bytes, 16);
+    acc += csum_bytes(dst.bytes, 16);
+    acc += rte_cpu_to_be_16(udp_len);
+    acc += rte_cpu_to_be_16(kProtoUdp);
+    const uint16_t c = static_cast<uint16_t>(~csum_fold(acc));
+    return c == 0 ? 0xffff : c;
+}
+
+// Rewrites a packet that arrived on `in` from an accepted source towards the
+// peer of `out`.
+inline DropReason rewrite(rte_mbuf* m,
+                          const ParsedPacket& p,
+                          const Leg& out,
+                          const LocalAddress& from,
+                          const IpAddr& peer,
+                          uint16_t peer_port,
+                          const rte_ether_addr& dst_mac) {
+    const bool out_v4 = peer.is_v4();
+    if (from.addr.is_v4() != out_v4) {
+        return DropReason::kPeerUnknown;  // control paired a peer with the wrong family
+    }
+    const uint16_t udp_len = static_cast<uint16_t>(kUdpHeaderLen + p.payload_length);
+    const uint32_t frame_end = static_cast<uint32_t>(p.l4_offset) + udp_len;
+    if (rte_pktmbuf_pkt_len(m) > frame_end &&
+        rte_pktmbuf_trim(m, static_cast<uint16_t>(rte_pktmbuf_pkt_len(m) - frame_end)) != 0) {
+        return DropReason::kNoHeadroom;  // padding split over segments: never in practice
+    }
+
+    // Everything still needed from the received IP header, before it moves.
+    const uint8_t* old_ip = rte_pktmbuf_mtod_offset(m, const uint8_t*, p.l3_offset);
+    const uint8_t old_tclass =
+        p.is_v4 ? old_ip[1] : static_cast<uint8_t>((old_ip[0] << 4) | (old_ip[1] >> 4));
+    const uint16_t old_addr_sum =
+        csum_fold(static_cast<uint32_t>(csum_addr(p.src)) + csum_addr(p.dst));
+
+    // The UDP header stays where it is; L2 + L3 in front of it change size.
+    const uint16_t l2_len = from.vlan_tci == kNoVlan ? kEthHeaderLen : kEthHeaderLen + kVlanTagLen;
+    const uint16_t l3_len = out_v4 ? kIpv4HeaderLen : kIpv6HeaderLen;
+    const int grow = l2_len + l3_len - p.l4_offset;
+    if (grow > 0) {
+        if (rte_pktmbuf_prepend(m, static_cast<uint16_t>(grow)) == nullptr) {
+            return DropReason::kNoHeadroom;
+        }
+    } else if (grow < 0) {
+        rte_pktmbuf_adj(m, static_cast<uint16_t>(-grow));
+    }
+    uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
+    uint8_t* ip = eth + l2_len;
+    uint8_t* udp = ip + l3_len;
+
+    const uint8_t tclass = traffic_class_out(old_tclass, out.dscp);
+    const uint8_t ttl = static_cast<uint8_t>(p.ttl - 1);
+    if (p.is_v4 == out_v4 && out_v4) {
+        // Words 0 (version, IHL, TOS), 4 (TTL, protocol), 6..9 (addresses) change.
+        const uint16_t before =
+            csum_fold(static_cast<uint32_t>(load16(ip)) + load16(ip + 8) + csum_bytes(ip + 12, 8));
+        ip[1] = tclass;
+        ip[8] = ttl;
+        std::memcpy(ip + 12, from.addr.v4_wire(), 4);
+        std::memcpy(ip + 16, peer.v4_wire(), 4);
+        const uint16_t after =
+            csum_fold(static_cast<uint32_t>(load16(ip)) + load16(ip + 8) + csum_bytes(ip + 12, 8));
+        store16(ip + 10, csum_replace(load16(ip + 10), before, after));
+    } else if (p.is_v4 == out_v4) {
+        ip[0] = static_cast<uint8_t>(0x60 | (tclass >> 4));
+        ip[1] = static_cast<uint8_t>((tclass << 4) | (ip[1] & 0x0f));
+        ip[7] = ttl;
+        std::memcpy(ip + 8, from.addr.bytes, 16);
+        std::memcpy(ip + 24, peer.bytes, 16);
+    } else if (out_v4) {
+        write_v4_header(ip, tclass, udp_len, ttl, from.addr, peer);
+    } else {
+        write_v6_header(ip, tclass, udp_len, ttl, from.addr, peer);
+    }
+
+    // UDP: ports, then the checksum over the pseudo-header change. The IPv4 and
+    // IPv6 pseudo-headers differ only in the addresses as far as the sum goes
+    // (length and protocol add up the same), so one update serves all four
+    // family pairs.
+    const uint16_t old_port_sum = csum_bytes(udp, 4);
+    store_be16(udp, out.local_port);
+    store_be16(udp + 2, peer_port);
+    const uint16_t old_csum = load16(udp + 6);
+    if (old_csum != 0) {
+        const uint16_t before = csum_fold(static_cast<uint32_t>(old_addr_sum) + old_port_sum);
+        const uint16_t after = csum_fold(static_cast<uint32_t>(csum_addr(from.addr)) +
+                                         csum_addr(peer) + csum_bytes(udp, 4));
+        const uint16_t c = csum_replace(old_csum, before, after);
+        store16(udp + 6, c == 0 ? 0xffff : c);
+    } else if (!out_v4) {
+        const uint16_t l4_offset = static_cast<uint16_t>(l2_len + l3_len);
+        store16(udp + 6, udp6_checksum(m, l4_offset, udp_len, from.addr, peer));
+    }  // else: IPv4 to IPv4 without checksum stays without
+
+    // L2.
+    std::memcpy(eth, dst_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+    std::memcpy(eth + 6, from.mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+    const uint16_t ether_type = out_v4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6;
+    if (from.vlan_tci == kNoVlan) {
+        store_be16(eth + 12, ether_type);
+    } else {
+        store_be16(eth + 12, RTE_ETHER_TYPE_VLAN);
+        store_be16(eth + 14, from.vlan_tci);
+        store_be16(eth + 16, ether_type);
+    }
+    m->port = from.port_id;
+    m->l2_len = l2_len;
+    m->l3_len = l3_len;
+    return kRelayed;
+}
+
+// Everything after the parse for one UDP packet whose leg was found.
+inline DropReason relay(
+    const ForwardContext& ctx, rte_mbuf* m, const ParsedPacket& p, Leg& in, uint64_t now_tsc) {
+    const DropReason source = check_source(in, p, m);
+    if (source != kRelayed) {
+        return source;
+    }
+    Leg* out = ctx.relays->find(in.other_addr_index, in.other_port);
+    if (out == nullptr || out->local_addr_index >= ctx.locals->size()) {
+        return DropReason::kPeerUnknown;
+    }
+    const bool latched = __atomic_load_n(&out->latch_state, __ATOMIC_ACQUIRE) == kLatched;
+    const IpAddr& peer = latched ? out->learned_peer : out->peer;
+    const uint16_t peer_port = latched ? out->learned_port : out->peer_port;
+    if (peer_port == 0 || peer.is_unspecified()) {
+        return DropReason::kPeerUnknown;
+    }
+    const LocalAddress& from = ctx.locals->at(out->local_addr_index);
+    const rte_ether_addr* mac = ctx.neighbours->find(peer);
+    if (mac == nullptr) {
+        if (!from.has_gateway) {
+            return DropReason::kNoNeighbour;
+        }
+        mac = &from.gateway_mac;
+    }
+    const DropReason r = rewrite(m, p, *out, from, peer, peer_port, *mac);
+    if (r == kRelayed) {
+        count(in.in, p.payload_length, now_tsc);
+        count(out->out, p.payload_length, now_tsc);
+    }
+    return r;
+}
+
+}  // namespace
+
+BurstResult forward_burst(const ForwardContext& ctx,
+                          WorkerCounters& counters,
+                          rte_mbuf* const* pkts,
+                          uint16_t n,
+                          uint64_t now_tsc) {
+    MG_ASSERT(n <= kMaxBurst);
+    BurstResult r;
+    ParsedPacket parsed[kMaxBurst];
+    Leg* legs[kMaxBurst];
+
+    // Stage 1: bring every packet's headers in.
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+    }
+    // Stage 2: parse, find the leg, bring it in.
+    for (uint16_t i = 0; i < n; ++i) {
+        parsed[i] = parse_packet(pkts[i]);
+        legs[i] = nullptr;
+        if (parsed[i].kind != PacketKind::kUdp) {
+            continue;
+        }
+        const int local = ctx.locals->find(parsed[i].dst);
+        if (local < 0) {
+            parsed[i].kind = PacketKind::kDrop;
+            parsed[i].drop = DropReason::kNotForUs;
+            continue;
+        }
+        legs[i] = ctx.relays->find(static_cast<uint16_t>(local), parsed[i].dst_port);
+        if (legs[i] == nullptr) {
+            parsed[i].kind = PacketKind::kDrop;
+            parsed[i].drop = DropReason::kUnknownPort;
+            continue;
+        }
+        rte_prefetch0(legs[i]);
+    }
+    // Stage 3: latch and rewrite.
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        DropReason reason = parsed[i].drop;
+        switch (parsed[i].kind) {
+            case PacketKind::kUdp:
+                reason = relay(ctx, m, parsed[i], *legs[i], now_tsc);
+                break;
+            case PacketKind::kArp:
+            case PacketKind::kNeighbourSolicitation:
+            case PacketKind::kNeighbourAdvertisement:
+                r.exception[r.exception_count++] = m;
+                continue;
+            case PacketKind::kDrop:
+                break;
+        }
+        if (reason == kRelayed) {
+            r.tx[r.tx_count++] = m;
+        } else {
+            r.drop_reason[r.drop_count] = reason;
+            r.drop[r.drop_count++] = m;
+            ++counters.drops[static_cast<unsigned>(reason)];
+        }
+    }
+    counters.rx += n;
+    counters.relayed += r.tx_count;
+    counters.exception += r.exception_count;
+    return r;
+}
+
+}  // namespace mg::dataplane

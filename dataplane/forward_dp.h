@@ -1,0 +1,89 @@
+// Relaying one burst: parse, look up the leg, latch, rewrite towards the other
+// leg's peer.
+//
+// Hot path: forward_burst() is called by a worker lcore for each received burst.
+// No locks, syscalls, heap allocation, logging or virtual calls. The worker owns
+// its WorkerCounters; everything in ForwardContext is shared and only read,
+// except the per-leg fields leg.h gives to workers.
+//
+// What a relayed packet becomes (docs/packet-walk.md):
+// - L2: destination MAC from the NeighbourMap, else the gateway MAC of the local
+//   address it leaves from (no MAC: dropped, kNoNeighbour); source MAC and 802.1Q
+//   tag of that local address, whatever tag it arrived with.
+// - L3: source = the other leg's local address, destination = its peer (latched
+//   if it latched, else signalled), TTL / hop limit minus one, DSCP set from the
+//   other leg (ECN kept). Same family: fields rewritten in place and the IPv4
+//   header checksum updated incrementally. Families differ: the IP header is
+//   rebuilt (IPv4 out: IHL 5, ID 0, DF set; IPv6 out: flow label 0).
+// - L4: source port = the other leg's local port, destination = the peer's port;
+//   the UDP checksum is updated incrementally (address, port and pseudo-header
+//   changes), a zero IPv4 UDP checksum stays zero, and one going out as IPv6 is
+//   computed over the whole datagram (mandatory in IPv6).
+// - Ethernet padding after the IP datagram is trimmed.
+#pragma once
+
+#include <cstdint>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/local_addresses.h"
+#include "dataplane/packet_dp.h"
+#include "dataplane/relay_table.h"
+
+namespace mg::dataplane {
+
+inline constexpr uint16_t kMaxBurst = 32;
+
+// Per worker; summed on read by the main lcore (relaxed loads).
+struct WorkerCounters {
+    uint64_t rx = 0;         // packets given to forward_burst
+    uint64_t relayed = 0;    // packets rewritten and handed back for TX
+    uint64_t exception = 0;  // ARP / NS / NA handed to the exception path
+    uint64_t drops[kDropReasonCount] = {};
+
+    uint64_t drop_count(DropReason r) const { return drops[static_cast<unsigned>(r)]; }
+    uint64_t dropped() const {
+        uint64_t sum = 0;
+        for (uint64_t d : drops) {
+            sum += d;
+        }
+        return sum;
+    }
+};
+
+// What a worker reads; owned elsewhere, must outlive the call.
+struct ForwardContext {
+    const RelayTable* relays = nullptr;
+    const LocalAddressTable* locals = nullptr;
+    const NeighbourMap* neighbours = nullptr;
+};
+
+// The fate of each packet of a burst; every input mbuf is in exactly one array,
+// in input order. The caller transmits tx (m->port is the egress DPDK port),
+// passes exception to the main lcore and frees drop.
+struct BurstResult {
+    uint16_t tx_count = 0;
+    uint16_t exception_count = 0;
+    uint16_t drop_count = 0;
+    rte_mbuf* tx[kMaxBurst];
+    rte_mbuf* exception[kMaxBurst];
+    rte_mbuf* drop[kMaxBurst];
+    DropReason drop_reason[kMaxBurst];
+};
+
+// Hot. Handles pkts[0 .. n), n <= kMaxBurst (more is a bug: MG_ASSERT). now_tsc
+// stamps the legs' last packet time.
+BurstResult forward_burst(const ForwardContext& ctx,
+                          WorkerCounters& counters,
+                          rte_mbuf* const* pkts,
+                          uint16_t n,
+                          uint64_t now_tsc);
+
+// Hot, exposed for tests: RFC 7983 first-byte ranges that may latch a leg
+// (STUN 0..3, DTLS 20..63, RTP/RTCP 128..191).
+inline bool may_latch(uint8_t first_payload_byte) {
+    return first_payload_byte <= 3 || (first_payload_byte >= 20 && first_payload_byte <= 63) ||
+           (first_payload_byte >= 128 && first_payload_byte <= 191);
+}
+
+}  // namespace mg::dataplane

@@ -1,0 +1,271 @@
+// Frame parsing (see packet_dp.h). Hot path.
+#include "dataplane/packet_dp.h"
+
+#include <cstring>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+namespace mg::dataplane {
+namespace {
+
+constexpr uint16_t kEtherTypeIpv4 = 0x0800;
+constexpr uint16_t kEtherTypeArp = 0x0806;
+constexpr uint16_t kEtherTypeVlan = 0x8100;
+constexpr uint16_t kEtherTypeIpv6 = 0x86dd;
+constexpr uint16_t kEthHeaderLen = 14;
+constexpr uint16_t kVlanTagLen = 4;
+constexpr uint16_t kArpLen = 28;  // Ethernet/IPv4 ARP
+constexpr uint16_t kIpv4HeaderLen = 20;
+constexpr uint16_t kIpv6HeaderLen = 40;
+constexpr uint16_t kUdpHeaderLen = 8;
+constexpr uint16_t kNdMinLen = 24;  // ICMPv6 header + reserved + target address
+constexpr uint8_t kProtoUdp = 17;
+constexpr uint8_t kProtoIcmpv6 = 58;
+constexpr uint8_t kIcmpv6NeighbourSolicitation = 135;
+constexpr uint8_t kIcmpv6NeighbourAdvertisement = 136;
+
+inline uint16_t load_be16(const uint8_t* p) {
+    uint16_t v;
+    std::memcpy(&v, p, sizeof v);
+    return rte_be_to_cpu_16(v);
+}
+
+inline ParsedPacket drop(ParsedPacket p, DropReason reason) {
+    p.kind = PacketKind::kDrop;
+    p.drop = reason;
+    return p;
+}
+
+// IPv6 next-header values that are extension headers (RFC 8200 §4, IANA list).
+inline bool is_ipv6_extension(uint8_t next) {
+    switch (next) {
+        case 0:    // Hop-by-Hop Options
+        case 43:   // Routing
+        case 44:   // Fragment
+        case 50:   // ESP
+        case 51:   // AH
+        case 60:   // Destination Options
+        case 135:  // Mobility
+        case 139:  // HIP
+        case 140:  // Shim6
+        case 253:  // experimental
+        case 254:  // experimental
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The UDP header at p.l4_offset, `ip_payload` bytes of IP payload announced.
+inline ParsedPacket parse_udp(ParsedPacket p,
+                              const uint8_t* data,
+                              uint32_t seg_len,
+                              uint32_t ip_payload) {
+    if (p.ttl <= 1) {
+        return drop(p, DropReason::kTtlExhausted);
+    }
+    if (uint32_t{p.l4_offset} + kUdpHeaderLen > seg_len || ip_payload < kUdpHeaderLen) {
+        return drop(p, DropReason::kBadUdpLength);
+    }
+    const uint8_t* udp = data + p.l4_offset;
+    const uint16_t udp_len = load_be16(udp + 4);
+    if (udp_len != ip_payload) {
+        return drop(p, DropReason::kBadUdpLength);
+    }
+    if (!p.is_v4 && load_be16(udp + 6) == 0) {
+        return drop(p, DropReason::kBadUdpChecksum);
+    }
+    p.src_port = load_be16(udp);
+    p.dst_port = load_be16(udp + 2);
+    p.payload_offset = static_cast<uint16_t>(uint32_t{p.l4_offset} + kUdpHeaderLen);
+    p.payload_length = static_cast<uint16_t>(udp_len - kUdpHeaderLen);
+    p.kind = PacketKind::kUdp;
+    return p;
+}
+
+inline ParsedPacket parse_ipv4(ParsedPacket p,
+                               const uint8_t* data,
+                               uint32_t seg_len,
+                               uint32_t pkt_len) {
+    if (uint32_t{p.l3_offset} + kIpv4HeaderLen > seg_len) {
+        return drop(p, DropReason::kTruncatedIpv4);
+    }
+    const uint8_t* ip = data + p.l3_offset;
+    if ((ip[0] >> 4) != 4) {
+        return drop(p, DropReason::kBadIpv4Version);
+    }
+    const uint16_t ihl_bytes = static_cast<uint16_t>((ip[0] & 0x0f) * 4);
+    if (ihl_bytes < kIpv4HeaderLen) {
+        return drop(p, DropReason::kBadIpv4Ihl);
+    }
+    if (uint32_t{p.l3_offset} + ihl_bytes > seg_len) {
+        return drop(p, DropReason::kTruncatedIpv4);
+    }
+    const uint16_t total = load_be16(ip + 2);
+    if (total < ihl_bytes || uint32_t{p.l3_offset} + total > pkt_len) {
+        return drop(p, DropReason::kBadIpv4Length);
+    }
+    if (rte_raw_cksum(ip, ihl_bytes) != 0xffff) {
+        return drop(p, DropReason::kBadIpv4Checksum);
+    }
+    if ((load_be16(ip + 6) & 0x3fff) != 0) {
+        return drop(p, DropReason::kIpv4Fragment);
+    }
+    if (ihl_bytes != kIpv4HeaderLen) {
+        return drop(p, DropReason::kIpv4Options);
+    }
+    p.is_v4 = true;
+    p.ttl = ip[8];
+    p.src = IpAddr::from_v4_wire(ip + 12);
+    p.dst = IpAddr::from_v4_wire(ip + 16);
+    p.l4_offset = static_cast<uint16_t>(uint32_t{p.l3_offset} + kIpv4HeaderLen);
+    if (ip[9] != kProtoUdp) {
+        return drop(p, DropReason::kNotUdp);
+    }
+    return parse_udp(p, data, seg_len, total - kIpv4HeaderLen);
+}
+
+inline ParsedPacket parse_ipv6(ParsedPacket p,
+                               const uint8_t* data,
+                               uint32_t seg_len,
+                               uint32_t pkt_len) {
+    if (uint32_t{p.l3_offset} + kIpv6HeaderLen > seg_len) {
+        return drop(p, DropReason::kTruncatedIpv6);
+    }
+    const uint8_t* ip = data + p.l3_offset;
+    const uint16_t payload = load_be16(ip + 4);
+    if ((ip[0] >> 4) != 6 || payload == 0 ||
+        uint32_t{p.l3_offset} + kIpv6HeaderLen + payload > pkt_len) {
+        return drop(p, DropReason::kBadIpv6Header);
+    }
+    p.is_v4 = false;
+    p.ttl = ip[7];
+    p.src = IpAddr::from_v6_wire(ip + 8);
+    p.dst = IpAddr::from_v6_wire(ip + 24);
+    p.l4_offset = static_cast<uint16_t>(uint32_t{p.l3_offset} + kIpv6HeaderLen);
+    const uint8_t next = ip[6];
+    if (next == kProtoUdp) {
+        return parse_udp(p, data, seg_len, payload);
+    }
+    if (next == kProtoIcmpv6) {
+        if (uint32_t{p.l4_offset} + 1 > seg_len) {
+            return drop(p, DropReason::kBadNeighbourDiscovery);
+        }
+        const uint8_t type = data[p.l4_offset];
+        if (type != kIcmpv6NeighbourSolicitation && type != kIcmpv6NeighbourAdvertisement) {
+            return drop(p, DropReason::kNotUdp);
+        }
+        if (payload < kNdMinLen || uint32_t{p.l4_offset} + kNdMinLen > seg_len) {
+            return drop(p, DropReason::kBadNeighbourDiscovery);
+        }
+        p.kind = type == kIcmpv6NeighbourSolicitation ? PacketKind::kNeighbourSolicitation
+                                                      : PacketKind::kNeighbourAdvertisement;
+        return p;
+    }
+    if (is_ipv6_extension(next)) {
+        return drop(p, DropReason::kIpv6ExtensionHeader);
+    }
+    return drop(p, DropReason::kNotUdp);
+}
+
+}  // namespace
+
+ParsedPacket parse_packet(const rte_mbuf* m) {
+    ParsedPacket p;
+    const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
+    const uint32_t seg_len = rte_pktmbuf_data_len(m);
+    const uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
+    if (seg_len < kEthHeaderLen) {
+        return drop(p, DropReason::kTruncatedEthernet);
+    }
+    uint16_t ether_type = load_be16(data + 12);
+    p.l3_offset = kEthHeaderLen;
+    if (ether_type == kEtherTypeVlan) {
+        if (seg_len < uint32_t{kEthHeaderLen} + kVlanTagLen) {
+            return drop(p, DropReason::kTruncatedEthernet);
+        }
+        p.vlan_tci = load_be16(data + 14);
+        ether_type = load_be16(data + 16);
+        p.l3_offset = kEthHeaderLen + kVlanTagLen;
+    }
+    switch (ether_type) {
+        case kEtherTypeIpv4:
+            return parse_ipv4(p, data, seg_len, pkt_len);
+        case kEtherTypeIpv6:
+            return parse_ipv6(p, data, seg_len, pkt_len);
+        case kEtherTypeArp: {
+            const uint8_t* arp = data + p.l3_offset;
+            if (uint32_t{p.l3_offset} + kArpLen > seg_len || load_be16(arp) != 1 ||
+                load_be16(arp + 2) != kEtherTypeIpv4 || arp[4] != 6 || arp[5] != 4) {
+                return drop(p, DropReason::kBadArp);
+            }
+            p.kind = PacketKind::kArp;
+            return p;
+        }
+        default:
+            return drop(p, DropReason::kUnsupportedEthertype);
+    }
+}
+
+const char* drop_reason_name(DropReason reason) {
+    switch (reason) {
+        case DropReason::kTruncatedEthernet:
+            return "truncated_ethernet";
+        case DropReason::kUnsupportedEthertype:
+            return "unsupported_ethertype";
+        case DropReason::kBadArp:
+            return "bad_arp";
+        case DropReason::kTruncatedIpv4:
+            return "truncated_ipv4";
+        case DropReason::kBadIpv4Version:
+            return "bad_ipv4_version";
+        case DropReason::kBadIpv4Ihl:
+            return "bad_ipv4_ihl";
+        case DropReason::kBadIpv4Length:
+            return "bad_ipv4_length";
+        case DropReason::kBadIpv4Checksum:
+            return "bad_ipv4_checksum";
+        case DropReason::kIpv4Fragment:
+            return "ipv4_fragment";
+        case DropReason::kIpv4Options:
+            return "ipv4_options";
+        case DropReason::kTruncatedIpv6:
+            return "truncated_ipv6";
+        case DropReason::kBadIpv6Header:
+            return "bad_ipv6_header";
+        case DropReason::kIpv6ExtensionHeader:
+            return "ipv6_extension_header";
+        case DropReason::kTtlExhausted:
+            return "ttl_exhausted";
+        case DropReason::kNotUdp:
+            return "not_udp";
+        case DropReason::kBadUdpLength:
+            return "bad_udp_length";
+        case DropReason::kBadUdpChecksum:
+            return "bad_udp_checksum";
+        case DropReason::kBadNeighbourDiscovery:
+            return "bad_neighbour_discovery";
+        case DropReason::kNotForUs:
+            return "not_for_us";
+        case DropReason::kUnknownPort:
+            return "unknown_port";
+        case DropReason::kUnexpectedSource:
+            return "unexpected_source";
+        case DropReason::kLatchNotMedia:
+            return "latch_not_media";
+        case DropReason::kLatchRejected:
+            return "latch_rejected";
+        case DropReason::kPeerUnknown:
+            return "peer_unknown";
+        case DropReason::kNoNeighbour:
+            return "no_neighbour";
+        case DropReason::kNoHeadroom:
+            return "no_headroom";
+        case DropReason::kCount:
+            break;
+    }
+    return "unknown";
+}
+
+}  // namespace mg::dataplane

@@ -1,0 +1,118 @@
+// RelayTable (see relay_table.h). Cold path except the inline find().
+#include "dataplane/relay_table.h"
+
+#include <string>
+
+namespace mg::dataplane {
+namespace {
+
+std::string key_text(uint16_t local_addr_index, uint16_t port) {
+    return "local address #" + std::to_string(local_addr_index) + " port " + std::to_string(port);
+}
+
+Leg* fresh_copy(const Leg& leg) {
+    Leg* copy = new Leg(leg);
+    copy->latch_state = kNotLatched;
+    copy->learned_port = 0;
+    copy->learned_peer = IpAddr{};
+    copy->in = LegCounters{};
+    copy->out = LegCounters{};
+    return copy;
+}
+
+}  // namespace
+
+RelayTable::RelayTable(uint16_t local_addresses, uint32_t max_legs)
+    : local_addresses_(local_addresses),
+      max_legs_(max_legs),
+      blocks_(new Block*[static_cast<size_t>(local_addresses) * kBlocksPerAddress]()) {}
+
+RelayTable::~RelayTable() {
+    const size_t n = static_cast<size_t>(local_addresses_) * kBlocksPerAddress;
+    for (size_t i = 0; i < n; ++i) {
+        if (blocks_[i] != nullptr) {
+            for (Leg* leg : blocks_[i]->legs) {
+                delete leg;
+            }
+            delete blocks_[i];
+        }
+    }
+    delete[] blocks_;
+    reclaim_retired();
+}
+
+Leg** RelayTable::slot(uint16_t local_addr_index, uint16_t port, bool create) {
+    Block** b = &blocks_[static_cast<size_t>(local_addr_index) * kBlocksPerAddress + (port >> 8)];
+    if (*b == nullptr) {
+        if (!create) {
+            return nullptr;
+        }
+        __atomic_store_n(b, new Block(), __ATOMIC_RELEASE);
+    }
+    return &(*b)->legs[port & 0xff];
+}
+
+Result<void> RelayTable::add(const Leg& leg) {
+    if (leg.local_addr_index >= local_addresses_) {
+        return make_error(ErrorCode::kInvalidInput,
+                          "no " + key_text(leg.local_addr_index, leg.local_port) + " (only " +
+                              std::to_string(local_addresses_) + " local addresses)");
+    }
+    if (leg.local_port == 0) {
+        return make_error(ErrorCode::kInvalidInput, "a leg cannot use UDP port 0");
+    }
+    if (size_ >= max_legs_) {
+        return make_error(ErrorCode::kLimit,
+                          "the relay table is full (max_legs = " + std::to_string(max_legs_) + ")");
+    }
+    Leg** s = slot(leg.local_addr_index, leg.local_port, true);
+    if (*s != nullptr) {
+        return make_error(ErrorCode::kInvalidInput,
+                          key_text(leg.local_addr_index, leg.local_port) + " already has a leg");
+    }
+    __atomic_store_n(s, fresh_copy(leg), __ATOMIC_RELEASE);
+    ++size_;
+    return {};
+}
+
+Result<void> RelayTable::replace(const Leg& leg) {
+    Leg** s = leg.local_addr_index < local_addresses_
+                  ? slot(leg.local_addr_index, leg.local_port, false)
+                  : nullptr;
+    if (s == nullptr || *s == nullptr) {
+        return make_error(ErrorCode::kNotFound,
+                          "no leg at " + key_text(leg.local_addr_index, leg.local_port));
+    }
+    Leg* old = *s;
+    Leg* copy = fresh_copy(leg);
+    copy->in = LegCounters{__atomic_load_n(&old->in.packets, __ATOMIC_RELAXED),
+                           __atomic_load_n(&old->in.bytes, __ATOMIC_RELAXED),
+                           __atomic_load_n(&old->in.last_tsc, __ATOMIC_RELAXED)};
+    copy->out = LegCounters{__atomic_load_n(&old->out.packets, __ATOMIC_RELAXED),
+                            __atomic_load_n(&old->out.bytes, __ATOMIC_RELAXED),
+                            __atomic_load_n(&old->out.last_tsc, __ATOMIC_RELAXED)};
+    __atomic_store_n(s, copy, __ATOMIC_RELEASE);
+    retired_.push_back(old);
+    return {};
+}
+
+Result<void> RelayTable::remove(uint16_t local_addr_index, uint16_t port) {
+    Leg** s = local_addr_index < local_addresses_ ? slot(local_addr_index, port, false) : nullptr;
+    if (s == nullptr || *s == nullptr) {
+        return make_error(ErrorCode::kNotFound, "no leg at " + key_text(local_addr_index, port));
+    }
+    Leg* old = *s;
+    __atomic_store_n(s, static_cast<Leg*>(nullptr), __ATOMIC_RELEASE);
+    retired_.push_back(old);
+    --size_;
+    return {};
+}
+
+void RelayTable::reclaim_retired() {
+    for (Leg* leg : retired_) {
+        delete leg;
+    }
+    retired_.clear();
+}
+
+}  // namespace mg::dataplane

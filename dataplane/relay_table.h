@@ -1,0 +1,83 @@
+// RelayTable: every leg, found by (local address index, UDP port).
+//
+// Direct-indexed, not hashed: per local address 256 blocks of 256 ports; a block
+// (256 pointers, 2 KiB) is allocated the first time one of its ports gets a leg
+// and lives as long as the table, so a lookup is two dependent loads.
+//
+// Threads: find() is the hot-path call of every worker lcore (no locks, no
+// allocation). Every other member is cold and is called by one control-facing
+// lcore only (a single writer). A change publishes a new Leg pointer with
+// __atomic_store_n(..., __ATOMIC_RELEASE); the Leg it replaces is retired, not
+// freed. Until the RCU snapshot lands (DESIGN.md "Snapshot"), the owner calls
+// reclaim_retired() once every worker has passed a quiescent state since the
+// change; with liburcu QSBR that becomes synchronize_rcu() + reclaim.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/result.h"
+#include "dataplane/leg.h"
+
+namespace mg::dataplane {
+
+class RelayTable {
+  public:
+    static constexpr uint32_t kPortsPerBlock = 256;
+    static constexpr uint32_t kBlocksPerAddress = 65536 / kPortsPerBlock;
+
+    // local_addresses: how many local address indexes exist (LocalAddressTable
+    // size); max_legs: the configured bound on published legs.
+    RelayTable(uint16_t local_addresses, uint32_t max_legs);
+    ~RelayTable();  // frees everything; no worker may be running
+    RelayTable(const RelayTable&) = delete;
+    RelayTable& operator=(const RelayTable&) = delete;
+
+    // Hot. The leg at (local_addr_index, port), or nullptr.
+    Leg* find(uint16_t local_addr_index, uint16_t port) const {
+        if (local_addr_index >= local_addresses_) {
+            return nullptr;
+        }
+        const Block* block = __atomic_load_n(
+            &blocks_[static_cast<size_t>(local_addr_index) * kBlocksPerAddress + (port >> 8)],
+            __ATOMIC_ACQUIRE);
+        if (block == nullptr) {
+            return nullptr;
+        }
+        return __atomic_load_n(&block->legs[port & 0xff], __ATOMIC_ACQUIRE);
+    }
+
+    // Cold. Publishes a copy of `leg` at its (local_addr_index, local_port); the
+    // worker-written fields are reset. Errors: kInvalidInput (index out of range,
+    // port 0, slot taken), kLimit (max_legs reached).
+    Result<void> add(const Leg& leg);
+    // Cold. Publishes a copy of `leg` in place of the leg at the same key, keeping
+    // its counters (increments landing on the old leg during the swap are lost)
+    // but not its latch: latching starts over ("re-latch by control"). Error:
+    // kNotFound.
+    Result<void> replace(const Leg& leg);
+    // Cold. Unpublishes the leg at the key. Error: kNotFound.
+    Result<void> remove(uint16_t local_addr_index, uint16_t port);
+
+    size_t size() const { return size_; }
+    uint32_t max_legs() const { return max_legs_; }
+    size_t retired() const { return retired_.size(); }
+    // Cold. Frees the retired legs: only after every worker has passed a
+    // quiescent state since they were retired.
+    void reclaim_retired();
+
+  private:
+    struct Block {
+        Leg* legs[kPortsPerBlock] = {};
+    };
+    Leg** slot(uint16_t local_addr_index, uint16_t port, bool create);
+
+    uint16_t local_addresses_;
+    uint32_t max_legs_;
+    size_t size_ = 0;
+    Block** blocks_;  // local_addresses_ * kBlocksPerAddress, published by pointer
+    std::vector<Leg*> retired_;
+};
+
+}  // namespace mg::dataplane

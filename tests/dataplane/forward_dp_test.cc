@@ -1,0 +1,535 @@
+#include "dataplane/forward_dp.h"
+
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lists/address.h"
+#include "tests/dataplane/dpdk_env.h"
+
+namespace mg::dataplane {
+namespace {
+
+using test::Bytes;
+using test::Mac;
+using test::UdpFrame;
+
+const Mac kLanMac{0x02, 0, 0, 0, 0, 0x01};  // our MAC on DPDK port 0
+const Mac kWanMac{0x02, 0, 0, 0, 0, 0x02};  // our MAC on DPDK port 1
+const Mac kLanGateway{0x02, 0, 0, 0, 0, 0xfe};
+const Mac kWanGateway{0x02, 0, 0, 0, 0, 0xfd};
+const Mac kLanHost{0x02, 0, 0, 0, 0, 0x10};   // 192.0.2.10 (neighbour)
+const Mac kLanHost6{0x02, 0, 0, 0, 0, 0x11};  // 2001:db8:1::10 (neighbour)
+constexpr uint16_t kWanVlan = 0x0064;         // VID 100 on the 198.51.100.1 address
+constexpr uint64_t kNow = 123456789;
+
+// Local address indexes of the fixture.
+constexpr uint16_t kLan4 = 0;  // 192.0.2.1, port 0, gateway kLanGateway
+constexpr uint16_t kLan6 = 1;  // 2001:db8:1::1, port 0, no gateway
+constexpr uint16_t kWan4 = 2;  // 198.51.100.1, port 1, VLAN 100, gateway kWanGateway
+constexpr uint16_t kWan6 = 3;  // 2001:db8:2::1, port 1, gateway kWanGateway
+
+IpAddr addr(const char* text) {
+    return IpAddr::from_address(*lists::parse_address(text));
+}
+rte_ether_addr ether(const Mac& m) {
+    rte_ether_addr e;
+    std::copy(m.begin(), m.end(), e.addr_bytes);
+    return e;
+}
+
+struct LegSpec {
+    uint16_t index;
+    uint16_t port;
+    const char* peer;  // "" = unknown
+    uint16_t peer_port;
+    uint8_t flags = 0;
+    uint8_t dscp = kKeepDscp;
+};
+
+struct Outcome {
+    std::vector<Bytes> tx;
+    std::vector<uint16_t> tx_port;
+    std::vector<DropReason> drops;
+    std::vector<Bytes> exceptions;
+};
+
+class ForwardTest : public testing::Test {
+  protected:
+    void SetUp() override {
+        MG_REQUIRE_EAL();
+        add_local("192.0.2.1", 0, kNoVlan, kLanMac, &kLanGateway);
+        add_local("2001:db8:1::1", 0, kNoVlan, kLanMac, nullptr);
+        add_local("198.51.100.1", 1, kWanVlan, kWanMac, &kWanGateway);
+        add_local("2001:db8:2::1", 1, kNoVlan, kWanMac, &kWanGateway);
+        ASSERT_TRUE(neighbours_.add(addr("192.0.2.10"), ether(kLanHost)));
+        ASSERT_TRUE(neighbours_.add(addr("2001:db8:1::10"), ether(kLanHost6)));
+        ctx_.relays = &relays_;
+        ctx_.locals = &locals_;
+        ctx_.neighbours = &neighbours_;
+    }
+
+    void add_local(const char* a, uint16_t port, uint16_t vlan, const Mac& mac, const Mac* gw) {
+        LocalAddress l;
+        l.addr = addr(a);
+        l.port_id = port;
+        l.vlan_tci = vlan;
+        l.mac = ether(mac);
+        if (gw != nullptr) {
+            l.gateway_mac = ether(*gw);
+            l.has_gateway = true;
+        }
+        ASSERT_GE(locals_.add(l), 0);
+    }
+
+    void add_pair(const LegSpec& a, const LegSpec& b) {
+        for (const auto& [self, other] : {std::pair{a, b}, std::pair{b, a}}) {
+            Leg leg;
+            leg.local_addr_index = self.index;
+            leg.local_port = self.port;
+            if (self.peer[0] != '\0') {
+                leg.peer = addr(self.peer);
+            }
+            leg.peer_port = self.peer_port;
+            leg.other_addr_index = other.index;
+            leg.other_port = other.port;
+            leg.flags = self.flags;
+            leg.dscp = self.dscp;
+            leg.owner_tag = self.port;
+            ASSERT_TRUE(relays_.add(leg).ok());
+        }
+    }
+
+    Outcome run(const std::vector<Bytes>& frames, int headroom = -1) {
+        std::vector<rte_mbuf*> in;
+        for (const Bytes& f : frames) {
+            in.push_back(test::make_mbuf(f, headroom));
+        }
+        const BurstResult r =
+            forward_burst(ctx_, counters_, in.data(), static_cast<uint16_t>(in.size()), kNow);
+        EXPECT_EQ(r.tx_count + r.drop_count + r.exception_count, in.size());
+        Outcome o;
+        for (uint16_t i = 0; i < r.tx_count; ++i) {
+            o.tx.push_back(test::mbuf_bytes(r.tx[i]));
+            o.tx_port.push_back(r.tx[i]->port);
+        }
+        for (uint16_t i = 0; i < r.drop_count; ++i) {
+            o.drops.push_back(r.drop_reason[i]);
+        }
+        for (uint16_t i = 0; i < r.exception_count; ++i) {
+            o.exceptions.push_back(test::mbuf_bytes(r.exception[i]));
+        }
+        rte_pktmbuf_free_bulk(in.data(), static_cast<unsigned>(in.size()));
+        return o;
+    }
+
+    // One frame in, expecting it relayed as `expected` on DPDK port `port`.
+    void expect_relayed(const Bytes& in, const Bytes& expected, uint16_t port) {
+        const Outcome o = run({in});
+        ASSERT_EQ(o.tx.size(), 1u)
+            << "dropped as " << (o.drops.empty() ? "-" : drop_reason_name(o.drops[0]));
+        EXPECT_EQ(o.tx[0], expected);
+        EXPECT_EQ(o.tx_port[0], port);
+        const size_t l3 = o.tx[0][12] == 0x81 ? 18 : 14;
+        if ((o.tx[0][l3] >> 4) == 4) {
+            EXPECT_TRUE(test::ipv4_header_ok(o.tx[0], l3));
+        }
+        EXPECT_TRUE(test::udp_checksum_ok(o.tx[0], l3));
+    }
+
+    DropReason expect_dropped(const Bytes& in) {
+        const Outcome o = run({in});
+        EXPECT_TRUE(o.tx.empty());
+        return o.drops.size() == 1 ? o.drops[0] : DropReason::kCount;
+    }
+
+    RelayTable relays_{LocalAddressTable::kMaxAddresses, 1000};
+    LocalAddressTable locals_;
+    NeighbourMap neighbours_;
+    ForwardContext ctx_;
+    WorkerCounters counters_;
+};
+
+// 192.0.2.10:4000 -> [192.0.2.1:30000 | 198.51.100.1:30002] -> 203.0.113.5:5000.
+class Ipv4PairTest : public ForwardTest {
+  protected:
+    void SetUp() override {
+        ForwardTest::SetUp();
+        if (!IsSkipped()) {
+            add_pair({kLan4, 30000, "192.0.2.10", 4000},
+                     {kWan4, 30002, "203.0.113.5", 5000, 0, 46});
+        }
+    }
+    static UdpFrame lan_in() {
+        UdpFrame f;
+        f.ipv4_id = 0x1234;
+        f.tclass = 0x01;  // ECN ECT(1), kept
+        f.pad_to = 60;    // Ethernet minimum: padding is trimmed on the way out
+        return f;
+    }
+    static UdpFrame wan_out() {
+        UdpFrame f = lan_in();
+        f.dst_mac = kWanGateway;
+        f.src_mac = kWanMac;
+        f.vlan_tci = kWanVlan;
+        f.src_ip = "198.51.100.1";
+        f.dst_ip = "203.0.113.5";
+        f.src_port = 30002;
+        f.dst_port = 5000;
+        f.ttl = 63;
+        f.tclass = (46 << 2) | 0x01;
+        f.pad_to = 0;
+        return f;
+    }
+};
+
+TEST_F(Ipv4PairTest, RelaysLanToWanWithVlanAndDscp) {
+    expect_relayed(test::build_udp(lan_in()), test::build_udp(wan_out()), 1);
+    EXPECT_EQ(counters_.relayed, 1u);
+    EXPECT_EQ(counters_.dropped(), 0u);
+}
+
+TEST_F(Ipv4PairTest, RelaysWanToLanDroppingTheTag) {
+    UdpFrame in;
+    in.vlan_tci = kWanVlan;
+    in.dst_mac = kWanMac;
+    in.src_ip = "203.0.113.5";
+    in.dst_ip = "198.51.100.1";
+    in.src_port = 5000;
+    in.dst_port = 30002;
+    in.tclass = 0xb8;
+    in.ttl = 50;
+    UdpFrame out = in;
+    out.vlan_tci.reset();
+    out.dst_mac = kLanHost;  // from the neighbour map
+    out.src_mac = kLanMac;
+    out.src_ip = "192.0.2.1";
+    out.dst_ip = "192.0.2.10";
+    out.src_port = 30000;
+    out.dst_port = 4000;
+    out.ttl = 49;  // the LAN leg keeps DSCP
+    expect_relayed(test::build_udp(in), test::build_udp(out), 0);
+}
+
+TEST_F(Ipv4PairTest, ZeroUdpChecksumStaysZero) {
+    UdpFrame in = lan_in();
+    in.zero_udp_checksum = true;
+    UdpFrame out = wan_out();
+    out.zero_udp_checksum = true;
+    const Bytes expected = test::build_udp(out);
+    expect_relayed(test::build_udp(in), expected, 1);
+    EXPECT_EQ(expected[18 + 20 + 6], 0);
+    EXPECT_EQ(expected[18 + 20 + 7], 0);
+}
+
+TEST_F(Ipv4PairTest, ChecksumsHoldForEveryPayload) {
+    for (size_t len = 0; len < 64; ++len) {
+        UdpFrame in = lan_in();
+        in.payload.assign(len, 0);
+        for (size_t i = 0; i < len; ++i) {
+            in.payload[i] = static_cast<uint8_t>(i * 37 + len);
+        }
+        in.ipv4_id = static_cast<uint16_t>(len * 1021);
+        UdpFrame out = wan_out();
+        out.payload = in.payload;
+        out.ipv4_id = in.ipv4_id;
+        SCOPED_TRACE(len);
+        expect_relayed(test::build_udp(in), test::build_udp(out), 1);
+    }
+}
+
+TEST_F(Ipv4PairTest, CountsPerLegAndPerWorker) {
+    UdpFrame back;
+    back.vlan_tci = kWanVlan;
+    back.src_ip = "203.0.113.5";
+    back.dst_ip = "198.51.100.1";
+    back.src_port = 5000;
+    back.dst_port = 30002;
+    back.payload.assign(100, 0x80);
+    const Outcome o = run({test::build_udp(lan_in()), test::build_udp(lan_in()),
+                           test::build_udp(back), test::build_udp(lan_in())});
+    ASSERT_EQ(o.tx.size(), 4u);
+    EXPECT_EQ(o.tx_port, (std::vector<uint16_t>{1, 1, 0, 1}));  // input order kept
+    const Leg* lan = relays_.find(kLan4, 30000);
+    const Leg* wan = relays_.find(kWan4, 30002);
+    EXPECT_EQ(lan->in.packets, 3u);
+    EXPECT_EQ(lan->in.bytes, 24u);
+    EXPECT_EQ(lan->in.last_tsc, kNow);
+    EXPECT_EQ(lan->out.packets, 1u);
+    EXPECT_EQ(lan->out.bytes, 100u);
+    EXPECT_EQ(wan->in.packets, 1u);
+    EXPECT_EQ(wan->in.bytes, 100u);
+    EXPECT_EQ(wan->out.packets, 3u);
+    EXPECT_EQ(wan->out.bytes, 24u);
+    EXPECT_EQ(wan->out.last_tsc, kNow);
+    EXPECT_EQ(counters_.rx, 4u);
+    EXPECT_EQ(counters_.relayed, 4u);
+}
+
+TEST_F(Ipv4PairTest, DropsWhatIsNotForALeg) {
+    UdpFrame f = lan_in();
+    f.dst_port = 30004;
+    EXPECT_EQ(expect_dropped(test::build_udp(f)), DropReason::kUnknownPort);
+    f = lan_in();
+    f.dst_ip = "192.0.2.99";
+    EXPECT_EQ(expect_dropped(test::build_udp(f)), DropReason::kNotForUs);
+    f = lan_in();
+    f.src_port = 4001;  // not the signalled peer of a leg that does not latch
+    EXPECT_EQ(expect_dropped(test::build_udp(f)), DropReason::kUnexpectedSource);
+    f = lan_in();
+    f.ttl = 1;
+    EXPECT_EQ(expect_dropped(test::build_udp(f)), DropReason::kTtlExhausted);
+    EXPECT_EQ(counters_.drop_count(DropReason::kUnknownPort), 1u);
+    EXPECT_EQ(counters_.drop_count(DropReason::kNotForUs), 1u);
+    EXPECT_EQ(counters_.drop_count(DropReason::kUnexpectedSource), 1u);
+    EXPECT_EQ(counters_.drop_count(DropReason::kTtlExhausted), 1u);
+    EXPECT_EQ(counters_.dropped(), 4u);
+    EXPECT_EQ(relays_.find(kLan4, 30000)->in.packets, 0u);
+}
+
+TEST_F(ForwardTest, RelaysIpv6ToIpv6) {
+    add_pair({kLan6, 30010, "2001:db8:1::10", 4000}, {kWan6, 30012, "2001:db8:3::5", 5000, 0, 46});
+    UdpFrame in;
+    in.src_ip = "2001:db8:1::10";
+    in.dst_ip = "2001:db8:1::1";
+    in.dst_port = 30010;
+    in.tclass = 0x02;
+    in.ttl = 2;
+    UdpFrame out = in;
+    out.dst_mac = kWanGateway;
+    out.src_mac = kWanMac;
+    out.src_ip = "2001:db8:2::1";
+    out.dst_ip = "2001:db8:3::5";
+    out.src_port = 30012;
+    out.dst_port = 5000;
+    out.tclass = (46 << 2) | 0x02;
+    out.ttl = 1;
+    expect_relayed(test::build_udp(in), test::build_udp(out), 1);
+}
+
+// 192.0.2.10:4000 -> [192.0.2.1:30020 | 2001:db8:2::1:30022] -> [2001:db8:3::5]:5000.
+class BridgeTest : public ForwardTest {
+  protected:
+    void SetUp() override {
+        ForwardTest::SetUp();
+        if (!IsSkipped()) {
+            add_pair({kLan4, 30020, "192.0.2.10", 4000, kLegFamilyBridge},
+                     {kWan6, 30022, "2001:db8:3::5", 5000, kLegFamilyBridge});
+        }
+    }
+    static UdpFrame v4_side(size_t payload) {
+        UdpFrame f;
+        f.dst_port = 30020;
+        f.ipv4_id = 0x4321;  // not carried into IPv6
+        f.tclass = 0xb9;
+        f.payload.resize(payload);
+        for (size_t i = 0; i < payload; ++i) {
+            f.payload[i] = static_cast<uint8_t>(0x80 + i * 13);
+        }
+        return f;
+    }
+    static UdpFrame v6_side(size_t payload) {
+        UdpFrame f = v4_side(payload);
+        f.dst_mac = kWanGateway;
+        f.src_mac = kWanMac;
+        f.src_ip = "2001:db8:2::1";
+        f.dst_ip = "2001:db8:3::5";
+        f.src_port = 30022;
+        f.dst_port = 5000;
+        return f;
+    }
+};
+
+TEST_F(BridgeTest, Ipv4ToIpv6) {
+    for (size_t len : {0, 1, 7, 8, 160, 161}) {
+        SCOPED_TRACE(len);
+        UdpFrame out = v6_side(len);
+        out.ttl = 63;
+        expect_relayed(test::build_udp(v4_side(len)), test::build_udp(out), 1);
+    }
+}
+
+TEST_F(BridgeTest, Ipv4WithoutUdpChecksumGetsOneInIpv6) {
+    for (size_t len : {0, 1, 7, 8, 161}) {
+        SCOPED_TRACE(len);
+        UdpFrame in = v4_side(len);
+        in.zero_udp_checksum = true;
+        UdpFrame out = v6_side(len);
+        out.ttl = 63;
+        expect_relayed(test::build_udp(in), test::build_udp(out), 1);
+    }
+}
+
+TEST_F(BridgeTest, Ipv6ToIpv4) {
+    for (size_t len : {0, 1, 7, 8, 160, 161}) {
+        SCOPED_TRACE(len);
+        UdpFrame in = v6_side(len);
+        std::swap(in.src_ip, in.dst_ip);
+        std::swap(in.src_port, in.dst_port);
+        in.dst_mac = kWanMac;
+        in.ttl = 10;
+        UdpFrame out = v4_side(len);
+        std::swap(out.src_ip, out.dst_ip);
+        std::swap(out.src_port, out.dst_port);
+        out.dst_mac = kLanHost;
+        out.src_mac = kLanMac;
+        out.ipv4_id = 0;  // rebuilt header: ID 0, DF
+        out.ipv4_frag = 0x4000;
+        out.ttl = 9;
+        expect_relayed(test::build_udp(in), test::build_udp(out), 0);
+    }
+}
+
+TEST_F(BridgeTest, NoHeadroomForTheLargerHeader) {
+    const Outcome o = run({test::build_udp(v4_side(8))}, 0);
+    ASSERT_EQ(o.drops.size(), 1u);
+    EXPECT_EQ(o.drops[0], DropReason::kNoHeadroom);
+}
+
+// A latching LAN leg: 192.0.2.0/24 host unknown until it sends media.
+class LatchTest : public ForwardTest {
+  protected:
+    void SetUp() override {
+        ForwardTest::SetUp();
+        if (!IsSkipped()) {
+            add_pair({kLan4, 30030, "", 0, kLegLatch}, {kWan4, 30032, "203.0.113.5", 5000});
+        }
+    }
+    static UdpFrame from_lan(const char* src, uint16_t port, uint8_t first_byte) {
+        UdpFrame f;
+        f.src_ip = src;
+        f.src_port = port;
+        f.dst_port = 30030;
+        f.payload[0] = first_byte;
+        return f;
+    }
+    static UdpFrame from_wan() {
+        UdpFrame f;
+        f.dst_mac = kWanMac;
+        f.vlan_tci = kWanVlan;
+        f.src_ip = "203.0.113.5";
+        f.dst_ip = "198.51.100.1";
+        f.src_port = 5000;
+        f.dst_port = 30032;
+        return f;
+    }
+};
+
+TEST_F(LatchTest, FirstMediaPacketLatchesLaterOtherSourcesAreRejected) {
+    const Leg* lan = relays_.find(kLan4, 30030);
+    // Nothing can go to the LAN side before it latched.
+    EXPECT_EQ(expect_dropped(test::build_udp(from_wan())), DropReason::kPeerUnknown);
+    // A first packet that is not RTP/RTCP/STUN/DTLS does not latch.
+    EXPECT_EQ(expect_dropped(test::build_udp(from_lan("192.0.2.50", 7000, 'A'))),
+              DropReason::kLatchNotMedia);
+    EXPECT_EQ(lan->latch_state, kNotLatched);
+
+    const Outcome first = run({test::build_udp(from_lan("192.0.2.50", 7000, 0x80))});
+    ASSERT_EQ(first.tx.size(), 1u);
+    EXPECT_EQ(lan->latch_state, kLatched);
+    EXPECT_EQ(lan->learned_peer, addr("192.0.2.50"));
+    EXPECT_EQ(lan->learned_port, 7000);
+
+    const Outcome later = run({test::build_udp(from_lan("192.0.2.51", 7000, 0x80)),
+                               test::build_udp(from_lan("192.0.2.50", 7001, 0x80)),
+                               test::build_udp(from_lan("192.0.2.50", 7000, 'A'))});
+    EXPECT_EQ(later.drops,
+              (std::vector<DropReason>{DropReason::kLatchRejected, DropReason::kLatchRejected}));
+    EXPECT_EQ(later.tx.size(), 1u);  // once latched, any payload from the peer passes
+    EXPECT_EQ(counters_.drop_count(DropReason::kLatchRejected), 2u);
+    EXPECT_EQ(counters_.drop_count(DropReason::kLatchNotMedia), 1u);
+
+    // The other direction now goes to the learned address (via the gateway: not
+    // a known neighbour).
+    UdpFrame out = from_wan();
+    out.vlan_tci.reset();
+    out.dst_mac = kLanGateway;
+    out.src_mac = kLanMac;
+    out.src_ip = "192.0.2.1";
+    out.dst_ip = "192.0.2.50";
+    out.src_port = 30030;
+    out.dst_port = 7000;
+    out.ttl = 63;
+    expect_relayed(test::build_udp(from_wan()), test::build_udp(out), 0);
+}
+
+TEST_F(LatchTest, StunAndDtlsLatchToo) {
+    EXPECT_EQ(run({test::build_udp(from_lan("192.0.2.60", 9000, 0x00))}).tx.size(), 1u);
+    EXPECT_EQ(relays_.find(kLan4, 30030)->learned_port, 9000);
+    // Control re-publishing the leg starts latching over (re-latch by control).
+    Leg again = *relays_.find(kLan4, 30030);
+    ASSERT_TRUE(relays_.replace(again).ok());
+    EXPECT_EQ(run({test::build_udp(from_lan("192.0.2.61", 9002, 22))}).tx.size(), 1u);
+    EXPECT_EQ(relays_.find(kLan4, 30030)->learned_peer, addr("192.0.2.61"));
+}
+
+TEST(MayLatch, Rfc7983Ranges) {
+    for (int b = 0; b < 256; ++b) {
+        const bool expected = b <= 3 || (b >= 20 && b <= 63) || (b >= 128 && b <= 191);
+        EXPECT_EQ(may_latch(static_cast<uint8_t>(b)), expected) << b;
+    }
+}
+
+TEST_F(ForwardTest, NoNeighbourForAPeerOffLinkWithoutGateway) {
+    add_pair({kWan4, 30040, "203.0.113.5", 5000}, {kLan6, 30042, "2001:db8:1::99", 6000});
+    UdpFrame in;
+    in.vlan_tci = kWanVlan;
+    in.src_ip = "203.0.113.5";
+    in.dst_ip = "198.51.100.1";
+    in.src_port = 5000;
+    in.dst_port = 30040;
+    EXPECT_EQ(expect_dropped(test::build_udp(in)), DropReason::kNoNeighbour);
+}
+
+TEST_F(ForwardTest, OtherLegMissingIsPeerUnknown) {
+    Leg lonely;
+    lonely.local_addr_index = kLan4;
+    lonely.local_port = 30050;
+    lonely.peer = addr("192.0.2.10");
+    lonely.peer_port = 4000;
+    lonely.other_addr_index = kWan4;
+    lonely.other_port = 30052;
+    ASSERT_TRUE(relays_.add(lonely).ok());
+    UdpFrame in;
+    in.dst_port = 30050;
+    EXPECT_EQ(expect_dropped(test::build_udp(in)), DropReason::kPeerUnknown);
+}
+
+TEST_F(ForwardTest, MixedBurstSortsEveryPacket) {
+    add_pair({kLan4, 30000, "192.0.2.10", 4000}, {kWan4, 30002, "203.0.113.5", 5000});
+    const Bytes good = test::build_udp(UdpFrame{});
+    const Bytes arp = test::ethernet(kLanMac, kLanHost, 0x0806,
+                                     test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"));
+    const Bytes ns = test::ethernet(
+        kLanMac, kLanHost6, 0x86dd,
+        test::neighbour_message(135, "2001:db8:1::10", "ff02::1:ff00:1", "2001:db8:1::1"));
+    Bytes bad_csum = good;
+    bad_csum[24] ^= 0xff;
+    UdpFrame frag;
+    frag.ipv4_frag = 0x2000;
+    const Bytes ext = test::ethernet(
+        kLanMac, kLanHost6, 0x86dd,
+        test::ipv6("2001:db8:1::10", "2001:db8:1::1", 44, Bytes{17, 0, 0, 1, 0, 0, 0, 0}));
+
+    std::vector<Bytes> burst = {
+        good, arp, Bytes(good.begin(), good.begin() + 10), bad_csum, test::build_udp(frag), ns,
+        ext,  good};
+    while (burst.size() < kMaxBurst) {
+        burst.push_back(good);
+    }
+    const Outcome o = run(burst);
+    EXPECT_EQ(o.tx.size(), kMaxBurst - 6u);
+    EXPECT_EQ(o.exceptions, (std::vector<Bytes>{arp, ns}));  // untouched
+    EXPECT_EQ(o.drops, (std::vector<DropReason>{
+                           DropReason::kTruncatedEthernet, DropReason::kBadIpv4Checksum,
+                           DropReason::kIpv4Fragment, DropReason::kIpv6ExtensionHeader}));
+    EXPECT_EQ(counters_.rx, kMaxBurst);
+    EXPECT_EQ(counters_.relayed, kMaxBurst - 6u);
+    EXPECT_EQ(counters_.exception, 2u);
+    EXPECT_EQ(counters_.dropped(), 4u);
+    EXPECT_EQ(counters_.drop_count(DropReason::kIpv4Fragment), 1u);
+    EXPECT_EQ(relays_.find(kLan4, 30000)->in.packets, kMaxBurst - 6u);
+}
+
+}  // namespace
+}  // namespace mg::dataplane

@@ -1,0 +1,134 @@
+#include "dataplane/relay_table.h"
+
+#include <gtest/gtest.h>
+
+#include "dataplane/leg.h"
+#include "lists/address.h"
+
+namespace mg::dataplane {
+namespace {
+
+Leg make_leg(uint16_t index, uint16_t port, uint64_t tag = 0) {
+    Leg leg;
+    leg.local_addr_index = index;
+    leg.local_port = port;
+    leg.owner_tag = tag;
+    return leg;
+}
+
+TEST(RelayTable, LegFitsTheBudget) {
+    static_assert(sizeof(Leg) <= 128);
+    EXPECT_LE(sizeof(Leg), kMaxLegBytes);
+    EXPECT_EQ(alignof(Leg), 64u);
+}
+
+TEST(RelayTable, AddFindRemove) {
+    RelayTable table(2, 100);
+    EXPECT_EQ(table.find(0, 30000), nullptr);
+    ASSERT_TRUE(table.add(make_leg(0, 30000, 7)).ok());
+    ASSERT_TRUE(table.add(make_leg(1, 30000, 8)).ok());
+    ASSERT_TRUE(table.add(make_leg(0, 65535, 9)).ok());
+    ASSERT_NE(table.find(0, 30000), nullptr);
+    EXPECT_EQ(table.find(0, 30000)->owner_tag, 7u);
+    EXPECT_EQ(table.find(1, 30000)->owner_tag, 8u);
+    EXPECT_EQ(table.find(0, 65535)->owner_tag, 9u);
+    EXPECT_EQ(table.find(0, 30001), nullptr);
+    EXPECT_EQ(table.find(0, 29999), nullptr);
+    EXPECT_EQ(table.find(2, 30000), nullptr);  // no such local address
+    EXPECT_EQ(table.size(), 3u);
+
+    ASSERT_TRUE(table.remove(0, 30000).ok());
+    EXPECT_EQ(table.find(0, 30000), nullptr);
+    EXPECT_EQ(table.size(), 2u);
+    EXPECT_EQ(table.retired(), 1u);  // not freed until a grace period
+    table.reclaim_retired();
+    EXPECT_EQ(table.retired(), 0u);
+    EXPECT_EQ(table.remove(0, 30000).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(table.remove(5, 30000).error().code, ErrorCode::kNotFound);
+}
+
+TEST(RelayTable, RefusesBadKeys) {
+    RelayTable table(1, 10);
+    ASSERT_TRUE(table.add(make_leg(0, 1000)).ok());
+    auto dup = table.add(make_leg(0, 1000));
+    ASSERT_FALSE(dup.ok());
+    EXPECT_EQ(dup.error().code, ErrorCode::kInvalidInput);
+    EXPECT_NE(dup.error().message.find("port 1000"), std::string::npos);
+    EXPECT_EQ(table.add(make_leg(1, 1000)).error().code, ErrorCode::kInvalidInput);
+    EXPECT_EQ(table.add(make_leg(0, 0)).error().code, ErrorCode::kInvalidInput);
+    EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(RelayTable, EnforcesMaxLegs) {
+    RelayTable table(1, 3);
+    EXPECT_EQ(table.max_legs(), 3u);
+    for (uint16_t p = 1; p <= 3; ++p) {
+        ASSERT_TRUE(table.add(make_leg(0, p)).ok());
+    }
+    auto full = table.add(make_leg(0, 4));
+    ASSERT_FALSE(full.ok());
+    EXPECT_EQ(full.error().code, ErrorCode::kLimit);
+    EXPECT_EQ(table.find(0, 4), nullptr);
+    // Replacing does not count as a new leg; removing frees a place.
+    EXPECT_TRUE(table.replace(make_leg(0, 2, 42)).ok());
+    ASSERT_TRUE(table.remove(0, 1).ok());
+    EXPECT_TRUE(table.add(make_leg(0, 4)).ok());
+    EXPECT_EQ(table.size(), 3u);
+}
+
+TEST(RelayTable, AddResetsWorkerFields) {
+    RelayTable table(1, 10);
+    Leg leg = make_leg(0, 1000);
+    leg.latch_state = kLatched;
+    leg.learned_port = 5;
+    leg.in.packets = 3;
+    ASSERT_TRUE(table.add(leg).ok());
+    const Leg* got = table.find(0, 1000);
+    EXPECT_EQ(got->latch_state, kNotLatched);
+    EXPECT_EQ(got->learned_port, 0);
+    EXPECT_EQ(got->in.packets, 0u);
+}
+
+TEST(RelayTable, ReplacePublishesANewLegKeepingCountersNotTheLatch) {
+    RelayTable table(1, 10);
+    ASSERT_TRUE(table.add(make_leg(0, 1000, 1)).ok());
+    Leg* old = table.find(0, 1000);
+    old->latch_state = kLatched;
+    old->learned_port = 4000;
+    old->in = LegCounters{10, 1000, 77};
+    old->out = LegCounters{5, 500, 78};
+
+    Leg changed = make_leg(0, 1000, 2);
+    changed.peer = IpAddr::from_address(*lists::parse_address("192.0.2.10"));
+    changed.peer_port = 4002;
+    ASSERT_TRUE(table.replace(changed).ok());
+    const Leg* now = table.find(0, 1000);
+    ASSERT_NE(now, old);
+    EXPECT_EQ(now->owner_tag, 2u);
+    EXPECT_EQ(now->peer_port, 4002);
+    EXPECT_EQ(now->latch_state, kNotLatched);
+    EXPECT_EQ(now->in.packets, 10u);
+    EXPECT_EQ(now->in.bytes, 1000u);
+    EXPECT_EQ(now->out.last_tsc, 78u);
+    EXPECT_EQ(table.retired(), 1u);
+    EXPECT_EQ(old->owner_tag, 1u);  // still readable by workers until reclaimed
+    EXPECT_EQ(table.replace(make_leg(0, 1001)).error().code, ErrorCode::kNotFound);
+}
+
+TEST(IpAddr, ConvertsBothFamilies) {
+    const auto v4 = IpAddr::from_address(*lists::parse_address("192.0.2.1"));
+    EXPECT_TRUE(v4.is_v4());
+    const uint8_t wire4[4] = {192, 0, 2, 1};
+    EXPECT_EQ(v4, IpAddr::from_v4_wire(wire4));
+    EXPECT_EQ(v4.to_address(), *lists::parse_address("192.0.2.1"));
+    const auto v6 = IpAddr::from_address(*lists::parse_address("2001:db8::1"));
+    EXPECT_FALSE(v6.is_v4());
+    EXPECT_EQ(v6.bytes[0], 0x20);
+    EXPECT_EQ(v6.bytes[15], 1);
+    EXPECT_EQ(v6.to_address(), *lists::parse_address("2001:db8::1"));
+    EXPECT_TRUE(IpAddr{}.is_unspecified());
+    EXPECT_FALSE(v4.is_unspecified());
+}
+
+}  // namespace
+}  // namespace mg::dataplane
