@@ -1,39 +1,56 @@
-// Shared pieces of mediagatectl's commands: exit codes (DESIGN.md "Control") and
-// JSON output helpers.
+// Shared pieces of mediagatectl's commands: options, exit codes (DESIGN.md
+// "Control"), file reading and the daemon client.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "control/command_output.h"
+#include "control/json.h"
+
 namespace mg::ctl {
 
-enum Exit : int {
-    kExitOk = 0,
-    kExitNegative = 1,  // a negative answer or invalid input content
-    kExitNoAnswer = 2,  // daemon unreachable, DNS time-out
-    kExitUsage = 64,    // usage error (sysexits EX_USAGE)
-};
+using control::json_string;
+using control::kExitNegative;
+using control::kExitNoAnswer;
+using control::kExitOk;
+using control::kExitUsage;
+
+inline constexpr const char* kDefaultSocket = "/run/mediagate/control.sock";
 
 struct Options {
     bool json = false;
+    std::string socket = kDefaultSocket;  // --socket PATH
+    // --wait SECONDS: how long to wait for the daemon's reply; nullopt: per command
+    // (10 s, resolve/rbl 120 s).
+    std::optional<std::chrono::seconds> wait;
 };
-
-// A JSON string literal, quotes included, with control characters escaped.
-std::string json_string(std::string_view s);
 
 // Reads a whole file ("-" is standard input). On failure returns false and sets
 // `error` to "PATH: reason".
 bool read_file(const std::string& path, std::string& content, std::string& error);
 
-// `mediagatectl lists ...`; args are what follows "lists".
+// Prints a CommandOutput (stdout, stderr) and returns its exit code.
+int print_output(const control::CommandOutput& out);
+
+// `mediagatectl lists ...`; args are what follows "lists". check/match/format run
+// here; show/test ask the daemon.
 int run_lists(const Options& opts, const std::vector<std::string>& args);
 
 // `mediagatectl resolve ...` and `mediagatectl rbl ...` (control/ctl_resolve.cc); args
-// are what follows the command, options included. Exit: 0 answer / listed, 1 unknown
-// host / not listed / bad --dummy-ips file, 2 no response or server failure (or no
-// --local: the daemon is not available yet), 64 usage error.
+// are what follows the command, options included. With --local the resolver runs in
+// this process, otherwise the daemon's. Exit: 0 answer / listed, 1 unknown host / not
+// listed / bad --dummy-ips or --config file, 2 no response or server failure, 64 usage.
 int run_resolve(const Options& opts, const std::vector<std::string>& args);
 int run_rbl(const Options& opts, const std::vector<std::string>& args);
+
+// Sends one command (its words, e.g. {"lists", "show", "lan"}) to the daemon on
+// opts.socket and prints the reply (control/ctl_client.cc). Exit 2 with one line on
+// stderr when the daemon is not running, refuses access, closes the connection or
+// does not answer within the wait.
+int run_remote(const Options& opts, const std::vector<std::string>& words);
 
 }  // namespace mg::ctl

@@ -1,4 +1,5 @@
-// mediagatectl lists check|match|format: the offline list tool.
+// mediagatectl lists check|match|format: the offline list tool; lists show|test ask
+// the daemon about its compiled lists.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -14,7 +15,9 @@ using lists::AddressSet;
 constexpr const char* kListsUsage =
     "usage: mediagatectl [--json] lists check FILE\n"
     "       mediagatectl [--json] lists match FILE ADDR...\n"
-    "       mediagatectl [--json] lists format FILE\n";
+    "       mediagatectl [--json] lists format FILE\n"
+    "       mediagatectl [--json] [--socket PATH] lists show NAME\n"
+    "       mediagatectl [--json] [--socket PATH] lists test ADDR\n";
 
 int usage(const std::string& why) {
     std::fprintf(stderr, "mediagatectl: %s\n%s", why.c_str(), kListsUsage);
@@ -153,6 +156,12 @@ int run_lists(const Options& opts, const std::vector<std::string>& args) {
         if (args.size() < 3)
             return usage("lists match: expected FILE and at least one ADDR");
         return match(opts, args[1], std::vector<std::string>(args.begin() + 2, args.end()));
+    }
+    if (sub == "show" || sub == "test") {
+        if (args.size() != 2)
+            return usage("lists " + sub + ": expected exactly one " +
+                         (sub == "show" ? "NAME" : "ADDR"));
+        return run_remote(opts, {"lists", sub, args[1]});
     }
     return usage("lists: unknown subcommand '" + sub + "'");
 }

@@ -1,8 +1,9 @@
 // mediagatectl: the operator's command-line tool.
 //
-// It carries the offline list commands and in-process DNS look-ups (--local); the
-// daemon's commands come later. Exit status everywhere (DESIGN.md): 0 ok, 1 negative
-// answer / invalid input content, 2 no answer, 64 usage error.
+// Offline commands (lists check|match|format, resolve/rbl --local) run in this
+// process; everything else is one request to mediagate-control over its CLI socket.
+// Exit status everywhere (DESIGN.md): 0 ok, 1 negative answer / invalid input
+// content, 2 no answer (daemon unreachable, DNS time-out), 64 usage error.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,39 +17,6 @@
 #include "control/ctl.h"
 
 namespace mg::ctl {
-
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-                    out += buf;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    out += '"';
-    return out;
-}
 
 bool read_file(const std::string& path, std::string& content, std::string& error) {
     if (path == "-") {
@@ -75,7 +43,18 @@ bool read_file(const std::string& path, std::string& content, std::string& error
 namespace {
 
 constexpr const char* kUsage =
-    "usage: mediagatectl [--json] COMMAND ...\n"
+    "usage: mediagatectl [--json] [--socket PATH] [--wait SECONDS] COMMAND ...\n"
+    "\n"
+    "Daemon commands (ask mediagate-control over its socket):\n"
+    "  status                    uptime, config, IPv6 mode, addresses, lists, resolver\n"
+    "  lists show NAME           canonical form of a compiled list: lan, client, nated,\n"
+    "                            debug or dummy\n"
+    "  lists test ADDR           the lists that contain ADDR (exit 1 when none)\n"
+    "  nat-test CLAIMED SOURCE   'behind-nat' (exit 0) or 'not-behind-nat' (exit 1) with\n"
+    "                            the reason (SPEC.md section 4)\n"
+    "  resolve TYPE NAME         a DNS look-up through the daemon's resolver\n"
+    "  rbl ZONE ADDR             a DNS blocklist check through the daemon's resolver\n"
+    "  reload                    re-read the config; a bad one changes nothing (exit 1)\n"
     "\n"
     "Offline list commands (no daemon needed):\n"
     "  lists check FILE          validate a Network Address List\n"
@@ -83,8 +62,7 @@ constexpr const char* kUsage =
     "  lists format FILE         print the list's canonical form\n"
     "FILE may be '-' for standard input.\n"
     "\n"
-    "DNS look-ups (--local runs the resolver in this process; the daemon is not built\n"
-    "yet, so without --local these exit 2):\n"
+    "DNS look-ups in this process:\n"
     "  resolve --local [OPTIONS] TYPE NAME\n"
     "      TYPE is A, AAAA, MX, SRV, NAPTR, PTR or TXT; PTR takes an IPv4 or IPv6\n"
     "      address and asks for its reverse name. Prints one record per line: RDATA\n"
@@ -94,7 +72,9 @@ constexpr const char* kUsage =
     "      asks blocklist ZONE about ADDR (RFC 5782). Listed: 'listed 127.0.0.X ttl=N'\n"
     "      per A record, then 'reason \"TEXT\" ttl=N' per TXT record of the same name,\n"
     "      exit 0. Not listed: 'not listed', exit 1. No response: exit 2.\n"
-    "  OPTIONS:\n"
+    "  OPTIONS (--local only):\n"
+    "    --config FILE         take servers, time-out, retries and dummy IPs from the\n"
+    "                          [resolver] section of a mediagate.toml\n"
     "    --server ADDR[:PORT]  a DNS server ([V6]:PORT for IPv6), repeatable;\n"
     "                          default: the nameservers of /etc/resolv.conf\n"
     "    --timeout MS          first wait T in milliseconds (default 2000); resend k\n"
@@ -103,13 +83,38 @@ constexpr const char* kUsage =
     "    --dummy-ips FILE      a Network Address List: an A/AAAA answer whose first\n"
     "                          address is in it counts as unknown host\n"
     "    -v                    print the resolver's DNR log lines on stderr\n"
-    "    --json                print one JSON object instead of lines\n"
+    "  Options given on the command line win over --config.\n"
+    "\n"
+    "Global options:\n"
+    "  --json            print one JSON object (docs/cli.md has the shapes)\n"
+    "  --socket PATH     the daemon's socket (default /run/mediagate/control.sock)\n"
+    "  --wait SECONDS    how long to wait for the daemon's reply (default 10; resolve\n"
+    "                    and rbl 120)\n"
     "\n"
     "Exit status: 0 ok, 1 invalid input or negative answer, 2 no answer, 64 usage error.\n";
 
 // Commands that parse their own options (everything after the command name).
 bool takes_own_options(const std::string& command) {
     return command == "resolve" || command == "rbl";
+}
+
+int usage_error(const std::string& why) {
+    std::fprintf(stderr, "mediagatectl: %s (see mediagatectl --help)\n", why.c_str());
+    return mg::ctl::kExitUsage;
+}
+
+// A whole number of seconds, 1..86400.
+bool parse_seconds(const std::string& s, long& out) {
+    if (s.empty() || s.size() > 5)
+        return false;
+    long v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    out = v;
+    return v >= 1 && v <= 86400;
 }
 
 }  // namespace
@@ -128,9 +133,22 @@ int main(int argc, char** argv) {
         } else if (!options_done && (a == "-h" || a == "--help")) {
             std::fputs(kUsage, stdout);
             return kExitOk;
+        } else if (!options_done && (a == "--socket" || a == "--wait")) {
+            if (i + 1 >= argc)
+                return usage_error("option '" + a + "' needs a value");
+            std::string v = argv[++i];
+            if (a == "--socket") {
+                if (v.empty())
+                    return usage_error("--socket needs a path");
+                opts.socket = v;
+            } else {
+                long s = 0;
+                if (!parse_seconds(v, s))
+                    return usage_error("bad --wait '" + v + "': want seconds, 1..86400");
+                opts.wait = std::chrono::seconds(s);
+            }
         } else if (!options_done && a.size() > 1 && a[0] == '-') {
-            std::fprintf(stderr, "mediagatectl: unknown option '%s'\n%s", a.c_str(), kUsage);
-            return kExitUsage;
+            return usage_error("unknown option '" + a + "'");
         } else {
             args.push_back(a);
             if (args.size() == 1 && takes_own_options(a)) {
@@ -152,6 +170,15 @@ int main(int argc, char** argv) {
         return run_resolve(opts, args);
     if (command == "rbl")
         return run_rbl(opts, args);
-    std::fprintf(stderr, "mediagatectl: unknown command '%s'\n%s", command.c_str(), kUsage);
-    return kExitUsage;
+    if (command == "status" || command == "reload") {
+        if (!args.empty())
+            return usage_error(command + " takes no arguments");
+        return run_remote(opts, {command});
+    }
+    if (command == "nat-test") {
+        if (args.size() != 2)
+            return usage_error("want 'nat-test CLAIMED SOURCE'");
+        return run_remote(opts, {command, args[0], args[1]});
+    }
+    return usage_error("unknown command '" + command + "'");
 }

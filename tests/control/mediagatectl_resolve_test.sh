@@ -156,11 +156,13 @@ assert d["reasons"][0]["data"]=="\"listed for testing\"", d' \
 expect rbl-no-response 2 /dev/null 'no response' -- "$ctl" rbl --local \
     --server "$ip:$((port + 1))" --timeout 100 rbl.test 127.0.0.2
 
-# --- without --local: no daemon yet --------------------------------------------------
-expect no-daemon 2 /dev/null 'resolve: the control daemon is not available yet; use --local' \
-    -- "$ctl" resolve A host.test
-expect no-daemon-rbl 2 /dev/null 'rbl: the control daemon is not available yet; use --local' \
-    -- "$ctl" rbl rbl.test 127.0.0.2
+# --- without --local: the daemon answers; here none is running ----------------------
+expect no-daemon 2 /dev/null 'the control daemon is not running \(no socket at /nonexistent/c.sock\)' \
+    -- "$ctl" --socket /nonexistent/c.sock resolve A host.test
+expect no-daemon-rbl 2 /dev/null 'the control daemon is not running' \
+    -- "$ctl" --socket /nonexistent/c.sock rbl rbl.test 127.0.0.2
+expect local-only-option 64 /dev/null "'--timeout' only works with --local" \
+    -- "$ctl" --socket /nonexistent/c.sock resolve --timeout 100 A host.test
 
 # --- usage errors --------------------------------------------------------------------
 expect usage-type 64 /dev/null 'unknown TYPE' -- "${R[@]}" CNAME host.test
