@@ -167,7 +167,15 @@ if [ $have_dns = 1 ]; then
     expect rbl-daemon 0 "$tmp/want" - -- "${C[@]}" rbl rbl.test 127.0.0.2
     expect resolve-json 0 - - -- "${C[@]}" --json resolve A host.test
     grep -q '"status":"answer"' "$tmp/out" || fail "resolve-json: $(cat "$tmp/out")"
+    # --local --config takes the same [resolver] section (servers, dummy IPs).
+    "${C[@]}" resolve MX mail.test >"$tmp/want"
+    expect local-config 0 "$tmp/want" - -- "$ctl" resolve --local --config "$cfg" MX mail.test
+    expect local-config-dummy 1 /dev/null 'dummy IP 192.0.2.99' -- \
+        "$ctl" resolve --local --config "$cfg" A x.wild.test
 fi
+printf '[resolver]\nretries = "3"\n' >"$tmp/bad.toml"
+expect local-config-bad 1 /dev/null "^$tmp/bad.toml:2:11: " -- \
+    "$ctl" resolve --local --config "$tmp/bad.toml" A host.test
 expect resolve-local-only 64 /dev/null "'--server' only works with --local" -- \
     "${C[@]}" resolve --server 127.0.0.1 A host.test
 expect resolve-usage 64 /dev/null 'unknown TYPE' -- "${C[@]}" resolve SOA host.test
