@@ -1,5 +1,6 @@
 #include "dataplane/packet_dp.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -149,6 +150,7 @@ TEST_F(PacketTest, BadIpv4Headers) {
 
     f = good;
     f[14] = 0x4f;  // IHL 15: 60 bytes of header, the frame ends before
+    f.resize(std::max<size_t>(f.size(), 14 + 40), 0);
     EXPECT_EQ(drop_of(Bytes(f.begin(), f.begin() + 14 + 40)), DropReason::kTruncatedIpv4);
 
     f = good;
