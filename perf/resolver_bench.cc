@@ -592,6 +592,7 @@ struct ClientReport {
 struct Options {
     bool json = false;
     bool smoke = false;
+    std::string profile;  // --profile CLIENT: only that client, at the fixed rate, 10 s
 };
 
 // The median of each figure over the repeats (each figure on its own).
@@ -677,11 +678,15 @@ int main(int argc, char** argv) {
             opt.json = true;
         } else if (a == "--smoke") {
             opt.smoke = true;
+        } else if (a == "--profile" && i + 1 < argc) {
+            opt.profile = argv[++i];
         } else {
             std::fprintf(stderr,
-                         "usage: resolver_bench [--json] [--smoke]\n"
-                         "  --json   one JSON object on stdout instead of the tables\n"
-                         "  --smoke  short runs (< 10 s): builds, runs, every client answers\n");
+                         "usage: resolver_bench [--json] [--smoke] [--profile CLIENT]\n"
+                         "  --json     one JSON object on stdout instead of the tables\n"
+                         "  --smoke    short runs (< 10 s): builds, runs, every client answers\n"
+                         "  --profile  one client (mediagate, c-ares, ...) at 2000 q/s for 10 s,\n"
+                         "             for perf record; no comparison\n");
             return 64;
         }
     }
@@ -698,6 +703,19 @@ int main(int argc, char** argv) {
                      "resolver_bench: dnsmasq did not start (apt-get install "
                      "dnsmasq-base)\n");
         return 1;
+    }
+    if (!opt.profile.empty()) {
+        for (Kind k : kKinds) {
+            if (opt.profile == kind_name(k)) {
+                const RunResult r = drive(k, server, 2000, 10.0);
+                std::printf("%s: %.2f us/q, p50 %.3f ms, p99 %.3f ms, %llu answered\n",
+                            kind_name(k), r.cpu_us_per_query, r.p50_ms, r.p99_ms,
+                            (unsigned long long)r.answered);
+                return 0;
+            }
+        }
+        std::fprintf(stderr, "resolver_bench: unknown client %s\n", opt.profile.c_str());
+        return 64;
     }
     if (!opt.json)
         std::printf("dnsmasq on %s, %d A names; c-ares %s; timeout %d ms, %d sends per query%s\n",

@@ -19,6 +19,23 @@ std::string lower_name(std::string_view name) {
     return out;
 }
 
+Message cached_message(std::string_view name, RrType type, const CachedResult& result) {
+    Message m;
+    m.header.qr = true;
+    m.header.rd = true;
+    m.header.ra = true;
+    m.header.rcode = result.rcode;
+    m.questions.push_back(Question{std::string(name), type, kClassIn});
+    m.answers.reserve(result.chain.size() + result.records.size());
+    m.answers.insert(m.answers.end(), result.chain.begin(), result.chain.end());
+    m.answers.insert(m.answers.end(), result.records.begin(), result.records.end());
+    m.authorities = result.authorities;
+    m.header.qdcount = 1;
+    m.header.ancount = static_cast<uint16_t>(m.answers.size());
+    m.header.nscount = static_cast<uint16_t>(m.authorities.size());
+    return m;
+}
+
 Cache::Cache(CacheConfig config, Now now) : config_(config), now_(std::move(now)) {
     config_.max_entries = std::max<size_t>(config_.max_entries, 1);
     if (!now_) {
@@ -39,14 +56,21 @@ std::optional<uint32_t> Cache::positive_ttl(std::span<const Record> records) {
     return ttl;
 }
 
-std::optional<uint32_t> Cache::negative_ttl(std::span<const Record> authorities) {
+const Record* Cache::negative_soa(std::span<const Record> authorities) {
     for (const Record& r : authorities) {
-        if (const auto* soa = std::get_if<SoaData>(&r.data);
-            soa != nullptr && r.type == RrType::kSoa) {
-            return std::min(r.ttl, soa->minimum);
+        if (r.type == RrType::kSoa && std::holds_alternative<SoaData>(r.data)) {
+            return &r;
         }
     }
-    return std::nullopt;
+    return nullptr;
+}
+
+std::optional<uint32_t> Cache::negative_ttl(std::span<const Record> authorities) {
+    const Record* soa = negative_soa(authorities);
+    if (soa == nullptr) {
+        return std::nullopt;
+    }
+    return std::min(soa->ttl, std::get<SoaData>(soa->data).minimum);
 }
 
 bool Cache::put_answer(std::string_view name, RrType type, std::vector<Record> records) {
@@ -62,13 +86,16 @@ bool Cache::put_answer(std::string_view name, RrType type, std::vector<Record> r
 bool Cache::put_negative(std::string_view name,
                          RrType type,
                          std::string detail,
-                         std::span<const Record> authorities) {
+                         std::span<const Record> authorities,
+                         uint16_t rcode) {
     std::optional<uint32_t> ttl = negative_ttl(authorities);
     if (!ttl) {
         return false;
     }
     CachedResult result;
     result.negative = true;
+    result.rcode = rcode;
+    result.authorities.push_back(*negative_soa(authorities));
     result.detail = std::move(detail);
     return put(name, type, std::move(result), *ttl);
 }
@@ -81,9 +108,14 @@ bool Cache::put(std::string_view name, RrType type, CachedResult result, uint32_
     result.ttl = ttl;
     if (result.negative) {
         result.records.clear();
+    } else {
+        result.rcode = kRcodeNoError;
+        result.authorities.clear();
     }
-    for (Record& r : result.records) {
-        r.ttl = std::min(r.ttl, ttl);
+    for (auto* records : {&result.chain, &result.records, &result.authorities}) {
+        for (Record& r : *records) {
+            r.ttl = std::min(r.ttl, ttl);
+        }
     }
     std::string key = make_key(name, type);
     Clock::time_point now = now_();
@@ -120,8 +152,10 @@ std::optional<CachedResult> Cache::get(std::string_view name, RrType type) {
     uint32_t aged = age <= 0 ? 0 : static_cast<uint32_t>(std::min<int64_t>(age, UINT32_MAX));
     CachedResult out = entry->result;
     out.ttl = out.ttl > aged ? out.ttl - aged : 0;
-    for (Record& r : out.records) {
-        r.ttl = r.ttl > aged ? r.ttl - aged : 0;
+    for (auto* records : {&out.chain, &out.records, &out.authorities}) {
+        for (Record& r : *records) {
+            r.ttl = r.ttl > aged ? r.ttl - aged : 0;
+        }
     }
     return out;
 }

@@ -8,11 +8,14 @@
 // keys; both forms are rare and the cost is only a miss).
 //
 // What is stored: a positive outcome (the answer's records of the asked type) or a
-// negative one (NXDOMAIN / NODATA). TTLs:
+// negative one (NXDOMAIN / NODATA, with the SOA its TTL came from), and the CNAME
+// records that lead from the key's name to the records' owner, if any. TTLs:
 //  - positive: the smallest TTL of the records (positive_ttl());
 //  - negative: min(SOA TTL, SOA MINIMUM) of the first SOA in the authority section
 //    (negative_ttl(), RFC 2308 §5); no SOA there -> the negative answer is not cached;
-//  - capped at max_ttl / max_negative_ttl; a TTL of 0 is not stored.
+//  - capped at max_ttl / max_negative_ttl; a TTL of 0 is not stored;
+//  - every stored record's TTL is capped at the entry's, and lowered by the age on get().
+// cached_message() turns an entry back into a DNS message for callers that want one.
 // The caller decides what must never be stored: the Resolver does not cache
 // kNoResponse, kServerFailure or dummy-IP outcomes.
 //
@@ -43,10 +46,13 @@ struct CacheConfig {
 };
 
 struct CachedResult {
-    bool negative = false;        // NXDOMAIN or NODATA
-    std::vector<Record> records;  // positive: the records of the asked type
-    std::string detail;           // as stored: "NXDOMAIN", "NODATA", ...
-    uint32_t ttl = 0;             // seconds left (get()) or stored (put())
+    bool negative = false;            // NXDOMAIN or NODATA
+    uint16_t rcode = kRcodeNoError;   // kRcodeNxDomain for NXDOMAIN, else NOERROR
+    std::vector<Record> chain;        // CNAMEs from the key's name on, in chain order
+    std::vector<Record> records;      // positive: the records of the asked type
+    std::vector<Record> authorities;  // negative: the SOA the TTL came from (if kept)
+    std::string detail;               // as stored: "NXDOMAIN", "NODATA", ...
+    uint32_t ttl = 0;                 // seconds left (get()) or stored (put())
 };
 
 struct CacheCounters {
@@ -57,6 +63,12 @@ struct CacheCounters {
 
 // "Example.COM." -> "example.com"; "." stays ".".
 std::string lower_name(std::string_view name);
+
+// The answer a cache entry stands for, as a message: header id 0 (nothing was sent),
+// QR, RD and RA set, the entry's RCODE; one question (name, type, IN); answers = the
+// CNAME chain then the records; authorities = the SOA of a negative entry. TTLs as in
+// `result` (get() has lowered them by the age).
+Message cached_message(std::string_view name, RrType type, const CachedResult& result);
 
 class Cache {
   public:
@@ -69,16 +81,19 @@ class Cache {
     static std::optional<uint32_t> positive_ttl(std::span<const Record> records);
     // min(TTL, MINIMUM) of the first SOA record in `authorities`; nullopt without one.
     static std::optional<uint32_t> negative_ttl(std::span<const Record> authorities);
+    // That first SOA record; null without one.
+    static const Record* negative_soa(std::span<const Record> authorities);
 
     // Stores a positive answer for its positive_ttl(). False when not stored (no
     // records, TTL 0).
     bool put_answer(std::string_view name, RrType type, std::vector<Record> records);
-    // Stores a negative answer for the negative_ttl() of `authorities`. False when not
-    // stored (no SOA, TTL 0).
+    // Stores a negative answer for the negative_ttl() of `authorities`, keeping that
+    // SOA. False when not stored (no SOA, TTL 0).
     bool put_negative(std::string_view name,
                       RrType type,
                       std::string detail,
-                      std::span<const Record> authorities);
+                      std::span<const Record> authorities,
+                      uint16_t rcode = kRcodeNxDomain);
     // Stores `result` for `ttl` seconds (capped; 0 -> not stored). result.ttl is ignored.
     bool put(std::string_view name, RrType type, CachedResult result, uint32_t ttl);
 

@@ -69,7 +69,7 @@ bool ascii_iequal(std::string_view a, std::string_view b) {
 class RdataReader {
   public:
     RdataReader(std::span<const uint8_t> msg, size_t begin, size_t end, RrType type)
-        : msg_(msg), pos_(begin), end_(end), type_(format_rr_type(type)) {}
+        : msg_(msg), pos_(begin), end_(end), type_(type) {}
 
     Result<uint16_t> u16(const char* field) {
         if (end_ - pos_ < 2)
@@ -120,7 +120,9 @@ class RdataReader {
         return fail(std::to_string(end_ - pos_) + " unexpected bytes at offset " +
                     std::to_string(pos_) + " before the RDATA end " + at(end_, msg_.size()));
     }
-    Error fail(const std::string& what) const { return invalid(type_ + " RDATA: " + what); }
+    Error fail(const std::string& what) const {
+        return invalid(format_rr_type(type_) + " RDATA: " + what);
+    }
 
   private:
     Error cut(const char* field, size_t need) const {
@@ -132,7 +134,7 @@ class RdataReader {
     std::span<const uint8_t> msg_;
     size_t pos_;
     size_t end_;
-    std::string type_;
+    RrType type_;  // formatted only for an error
 };
 
 // Shorthand: evaluate a Result-returning read into `var`, or return its error.
@@ -404,16 +406,16 @@ Result<Message> parse_message(std::span<const uint8_t> wire) {
     };
 
     for (unsigned i = 0; i < m.header.qdcount; ++i) {
-        const std::string ctx = "question " + std::to_string(i + 1);
+        auto ctx = [i] { return "question " + std::to_string(i + 1); };  // only for errors
         if (pos >= size)
-            return missing(ctx, "QDCOUNT", m.header.qdcount);
+            return missing(ctx(), "QDCOUNT", m.header.qdcount);
         auto name = read_name(wire, pos, size);
         if (!name.ok())
-            return in_context(ctx, name.error());
+            return in_context(ctx(), name.error());
         pos = name->end;
         if (size - pos < 4) {
-            return invalid(ctx + ": QTYPE and QCLASS need 4 bytes, " + std::to_string(size - pos) +
-                           " left " + at(pos, size));
+            return invalid(ctx() + ": QTYPE and QCLASS need 4 bytes, " +
+                           std::to_string(size - pos) + " left " + at(pos, size));
         }
         m.questions.push_back(Question{std::move(name->text), static_cast<RrType>(get16(wire, pos)),
                                        get16(wire, pos + 2)});
@@ -435,18 +437,18 @@ Result<Message> parse_message(std::span<const uint8_t> wire) {
     };
     for (const Section& s : sections) {
         for (unsigned i = 0; i < s.count; ++i) {
-            const std::string ctx = std::string(s.name) + " " + std::to_string(i + 1);
+            auto ctx = [&s, i] { return std::string(s.name) + " " + std::to_string(i + 1); };
             if (pos >= size)
-                return missing(ctx, s.count_name, s.count);
+                return missing(ctx(), s.count_name, s.count);
             auto rec = parse_record(wire, pos);
             if (!rec.ok())
-                return in_context(ctx, rec.error());
+                return in_context(ctx(), rec.error());
             if (const auto* opt = std::get_if<OptData>(&rec->value.data)) {
                 if (s.out != &m.additionals) {
-                    return invalid(ctx + ": OPT record outside the additional section");
+                    return invalid(ctx() + ": OPT record outside the additional section");
                 }
                 if (m.edns)
-                    return invalid(ctx + ": second OPT record");
+                    return invalid(ctx() + ": second OPT record");
                 m.edns = *opt;
             }
             pos = rec->end;

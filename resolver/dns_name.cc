@@ -134,18 +134,20 @@ Result<WireName> read_name(std::span<const uint8_t> message, size_t offset, size
                                 " is cut off by the end of the " + where(bound));
                 }
                 const size_t target = (static_cast<size_t>(len & 0x3f) << 8) | message[pos + 1];
-                const std::string ptr = "compression pointer at offset " + std::to_string(pos) +
-                                        " to offset " + std::to_string(target);
+                auto ptr = [&] {  // built only for an error
+                    return "compression pointer at offset " + std::to_string(pos) + " to offset " +
+                           std::to_string(target);
+                };
                 if (target >= size) {
-                    return fail(ptr + " points past the end of the message (size " +
+                    return fail(ptr() + " points past the end of the message (size " +
                                 std::to_string(size) + ")");
                 }
                 if (target >= run_start) {
-                    return fail(ptr + " does not point backwards (before offset " +
+                    return fail(ptr() + " does not point backwards (before offset " +
                                 std::to_string(run_start) + ")");
                 }
                 if (target < kHeaderSize)
-                    return fail(ptr + " points into the header");
+                    return fail(ptr() + " points into the header");
                 if (++hops > kMaxPointerHops) {
                     return fail("more than " + std::to_string(kMaxPointerHops) +
                                 " compression pointers");
@@ -248,7 +250,51 @@ Result<std::vector<uint8_t>> encode_name(std::string_view text) {
     return wire;
 }
 
+namespace {
+
+// encode_name() would accept `text`, which has no backslash (one character, one byte).
+bool plain_name_valid(std::string_view text) {
+    if (text == ".")
+        return true;
+    size_t wire_length = 1;  // the root byte
+    size_t label = 0;
+    for (char ch : text) {
+        const auto c = static_cast<uint8_t>(ch);
+        if (c == '.') {
+            if (label == 0)
+                return false;
+            wire_length += 1 + label;
+            label = 0;
+        } else if (c < 0x21 || c > 0x7e || ++label > kMaxLabelLength) {
+            return false;
+        }
+    }
+    if (label != 0)
+        wire_length += 1 + label;
+    return !text.empty() && wire_length <= kMaxNameWireLength;
+}
+
+}  // namespace
+
 bool names_equal(std::string_view a, std::string_view b) {
+    // Fast path (no allocation) for names without escapes: a character is a byte and a
+    // dot ends a label, so the names are equal exactly when the texts are, up to ASCII
+    // case and one trailing dot.
+    if (a.find('\\') == std::string_view::npos && b.find('\\') == std::string_view::npos) {
+        auto strip = [](std::string_view s) {
+            if (s.size() > 1 && s.back() == '.')
+                s.remove_suffix(1);
+            return s;
+        };
+        const std::string_view x = strip(a), y = strip(b);
+        if (x.size() != y.size())
+            return false;
+        for (size_t i = 0; i < x.size(); ++i) {
+            if (ascii_lower(static_cast<uint8_t>(x[i])) != ascii_lower(static_cast<uint8_t>(y[i])))
+                return false;
+        }
+        return plain_name_valid(a) && plain_name_valid(b);
+    }
     auto wa = encode_name(a);
     auto wb = encode_name(b);
     if (!wa.ok() || !wb.ok() || wa->size() != wb->size())

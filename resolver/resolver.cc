@@ -24,23 +24,9 @@ std::string errno_text() {
     return std::strerror(errno);
 }
 
-// A non-blocking socket of `family`; for UDP bound to the wildcard address, port 0
-// (the kernel picks a random ephemeral port). -1 on failure (errno set).
-int open_socket(int family, int type) {
-    int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || type != SOCK_DGRAM) {
-        return fd;
-    }
-    sockaddr_storage any{};
-    any.ss_family = static_cast<sa_family_t>(family);
-    socklen_t len = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&any), len) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
+// A non-blocking TCP socket of `family`. -1 on failure (errno set).
+int open_tcp_socket(int family) {
+    return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
 }  // namespace
@@ -66,9 +52,10 @@ struct Resolver::Query {
     std::string name;        // asked now: asked_name, or a CNAME target
     std::string merge_key;   // empty: not in merge_index_
     std::vector<Callback> merged;
-    std::vector<std::string> cname_seen;  // lower_name() of every name asked or met
+    std::vector<std::string> cname_seen;  // lower_name() of every name asked or met (from
+                                          // the first CNAME on)
     int cname_hops = 0;
-    uint32_t chain_ttl = UINT32_MAX;    // smallest TTL of the CNAMEs followed
+    std::vector<Record> chain;          // the CNAMEs followed, from the name asked on
     int prior_attempts = 0;             // sends of earlier hops
     std::optional<uint32_t> cache_ttl;  // set: store the outcome for this long
     bool from_cache = false;
@@ -78,7 +65,6 @@ struct Resolver::Query {
     std::vector<uint8_t> wire;  // the query message
     int attempt = 0;            // UDP sends made
     ServerAddr server;          // the server of the current attempt
-    std::vector<ServerAddr> asked;
     int udp4 = -1;
     int udp6 = -1;
     EventLoop::TimerId timer = 0;
@@ -107,7 +93,11 @@ CacheConfig cache_config(const ResolverConfig& c) {
 Resolver::Resolver(EventLoop& loop, ResolverConfig config)
     : loop_(loop),
       config_(std::move(config)),
-      cache_(cache_config(config_), config_.cache_clock ? config_.cache_clock : Cache::Clock::now) {
+      cache_(cache_config(config_), config_.cache_clock ? config_.cache_clock : Cache::Clock::now),
+      udp_pool_(
+          loop_,
+          [this](uint64_t key, int fd) { on_udp_readable(key, fd); },
+          config_.udp_pool_max_idle) {
     if (config_.servers.empty()) {
         config_.servers.push_back(ServerAddr{lists::Address::v4(0x7f000001), kDnsPort});
     }
@@ -155,6 +145,13 @@ uint16_t Resolver::random_id() {
         static_cast<uint16_t>(random_pool_[random_used_] << 8 | random_pool_[random_used_ + 1]);
     random_used_ += 2;
     return id;
+}
+
+// The servers of attempts 1..attempt: round robin from the first, so a prefix of the list.
+bool Resolver::sent_to(const Query& q, const ServerAddr& from) const {
+    size_t n = std::min(static_cast<size_t>(q.attempt), config_.servers.size());
+    return std::find(config_.servers.begin(), config_.servers.begin() + static_cast<ptrdiff_t>(n),
+                     from) != config_.servers.begin() + static_cast<ptrdiff_t>(n);
 }
 
 int Resolver::max_sends(const Query& q) const {
@@ -219,13 +216,13 @@ void Resolver::start(std::string name, RrType type, bool rbl, Callback cb) {
     q.type = type;
     q.rbl = rbl;
     q.cb = std::move(cb);
-    q.cname_seen.push_back(lower_name(q.name));
     queries_.emplace(q.key, std::move(owned));
 
     if (hit) {
         q.from_cache = true;
         ResolveResult result;
         result.status = hit->negative ? ResolveStatus::kUnknownHost : ResolveStatus::kAnswer;
+        result.message = cached_message(q.asked_name, type, *hit);
         result.records = std::move(hit->records);
         result.detail = "cache";
         complete_later(q, std::move(result));
@@ -259,9 +256,6 @@ void Resolver::complete_later(Query& q, ResolveResult result) {
 void Resolver::send_attempt(Query& q) {
     ++q.attempt;
     q.server = config_.servers[static_cast<size_t>(q.attempt - 1) % config_.servers.size()];
-    if (std::find(q.asked.begin(), q.asked.end(), q.server) == q.asked.end()) {
-        q.asked.push_back(q.server);
-    }
     ++counters_.sent;
     if (q.attempt > 1) {
         ++counters_.resent;
@@ -270,15 +264,9 @@ void Resolver::send_attempt(Query& q) {
 
     int& fd = q.server.family() == AF_INET ? q.udp4 : q.udp6;
     if (fd < 0) {
-        fd = open_socket(q.server.family(), SOCK_DGRAM);
+        fd = udp_pool_.acquire(q.server.family(), q.key);
         if (fd < 0) {
             log(q, "socket-failed", q.server, errno_text());
-        } else {
-            uint64_t key = q.key;
-            int sock = fd;
-            Result<void> added = loop_.add_fd(
-                sock, EPOLLIN, [this, key, sock](uint32_t) { on_udp_readable(key, sock); });
-            MG_CHECK(added.ok(), "%s", added.ok() ? "" : added.error().message.c_str());
         }
     }
     if (fd >= 0) {
@@ -346,7 +334,7 @@ void Resolver::on_udp_readable(uint64_t key, int fd) {
 }
 
 void Resolver::on_udp_answer(Query& q, std::span<const uint8_t> wire, const ServerAddr& from) {
-    if (std::find(q.asked.begin(), q.asked.end(), from) == q.asked.end()) {
+    if (!sent_to(q, from)) {
         ++counters_.rejected.bad_source;
         return;
     }
@@ -393,7 +381,7 @@ void Resolver::start_tcp(Query& q, const ServerAddr& server) {
     uint64_t key = q.key;
     q.timer = loop_.add_timer_after(wait_for(q), [this, key] { on_timeout(key); });
 
-    q.tcp_fd = open_socket(server.family(), SOCK_STREAM);
+    q.tcp_fd = open_tcp_socket(server.family());
     if (q.tcp_fd < 0) {
         tcp_failed(q, "socket: " + errno_text());
         return;
@@ -543,6 +531,9 @@ void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tc
                 break;
             }
             const std::string& target = std::get<NameData>(cname->data).name;
+            if (q.cname_seen.empty()) {
+                q.cname_seen.push_back(lower_name(q.asked_name));
+            }
             std::string key = lower_name(target);
             const char* failure = nullptr;
             if (std::find(q.cname_seen.begin(), q.cname_seen.end(), key) != q.cname_seen.end()) {
@@ -559,7 +550,7 @@ void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tc
                 return;
             }
             q.cname_seen.push_back(std::move(key));
-            q.chain_ttl = std::min(q.chain_ttl, cname->ttl);
+            q.chain.push_back(*cname);
             end = target;
         }
         for (const Record& r : msg.answers) {
@@ -604,9 +595,6 @@ void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tc
             }
         }
     }
-    if (q.cache_ttl) {
-        q.cache_ttl = std::min(*q.cache_ttl, q.chain_ttl);
-    }
     result.message = std::move(msg);
     finish(q.key, std::move(result));
 }
@@ -621,7 +609,6 @@ void Resolver::next_hop(Query& q, std::string target, const ServerAddr& from) {
     log(q, "cname", from, "-> " + target);
     q.prior_attempts += q.attempt;
     q.attempt = 0;
-    q.asked.clear();
     q.via_tcp = false;
     q.name = std::move(target);
     q.id = random_id();
@@ -648,12 +635,38 @@ void Resolver::close_tcp(Query& q) {
 void Resolver::close_sockets(Query& q) {
     for (int* fd : {&q.udp4, &q.udp6}) {
         if (*fd >= 0) {
-            loop_.remove_fd(*fd);
-            close(*fd);
+            udp_pool_.release(*fd);
             *fd = -1;
         }
     }
     close_tcp(q);
+}
+
+// The outcome goes into the cache under the name asked and under every CNAME target
+// met on the way: each name with the rest of the chain from there, for the smallest
+// TTL of the outcome and of those CNAMEs.
+void Resolver::store(const Query& q, const ResolveResult& result) {
+    CachedResult entry;
+    entry.negative = result.status != ResolveStatus::kAnswer;
+    entry.detail = result.detail;
+    if (entry.negative) {
+        entry.rcode = result.message.header.rcode;
+        if (const Record* soa = Cache::negative_soa(result.message.authorities)) {
+            entry.authorities.push_back(*soa);
+        }
+    } else {
+        entry.records = result.records;
+    }
+    uint32_t ttl = *q.cache_ttl;
+    for (size_t i = q.chain.size() + 1; i-- > 0;) {
+        if (i < q.chain.size()) {
+            ttl = std::min(ttl, q.chain[i].ttl);
+        }
+        const std::string& name =
+            i == 0 ? q.asked_name : std::get<NameData>(q.chain[i - 1].data).name;
+        entry.chain.assign(q.chain.begin() + static_cast<ptrdiff_t>(i), q.chain.end());
+        cache_.put(name, q.type, entry, ttl);
+    }
 }
 
 void Resolver::finish(uint64_t key, ResolveResult result) {
@@ -676,11 +689,7 @@ void Resolver::finish(uint64_t key, ResolveResult result) {
     bool cacheable =
         result.status == ResolveStatus::kAnswer || result.status == ResolveStatus::kUnknownHost;
     if (config_.cache_enabled && !q->from_cache && cacheable && q->cache_ttl) {
-        CachedResult entry;
-        entry.negative = result.status != ResolveStatus::kAnswer;
-        entry.records = result.records;
-        entry.detail = result.detail;
-        cache_.put(q->asked_name, q->type, std::move(entry), *q->cache_ttl);
+        store(*q, result);
     }
     if (result.status == ResolveStatus::kNoResponse) {
         result.server = q->server;  // the server asked last
@@ -699,9 +708,18 @@ void Resolver::finish(uint64_t key, ResolveResult result) {
             ++counters_.server_failures;
             break;
     }
-    // The first caller first, then the merged ones in order. Callbacks may start
-    // queries (queries_ and merge_index_ no longer hold this one).
-    q->merged.insert(q->merged.begin(), std::move(q->cb));
+    // The first caller first, then the merged ones in order; the last one gets the
+    // result itself, the others copies. Callbacks may start queries (queries_ and
+    // merge_index_ no longer hold this one).
+    if (q->merged.empty()) {
+        if (q->cb) {
+            q->cb(std::move(result));
+        }
+        return;
+    }
+    if (q->cb) {
+        q->cb(result);
+    }
     for (size_t i = 0; i < q->merged.size(); ++i) {
         if (!q->merged[i]) {
             continue;

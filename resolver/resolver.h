@@ -2,8 +2,12 @@
 //
 // Cold path. Runs on one EventLoop (the control process's main thread): every call
 // and every callback happens on the loop's thread; no threads, no blocking calls.
-// Thousands of queries may be in flight; each one owns a fresh UDP socket bound to
-// port 0 (a fresh random source port) and a random 16-bit id (getrandom).
+// Thousands of queries may be in flight; each one has a UDP socket of its own (per
+// address family) with a fresh kernel-random source port, and a random 16-bit id
+// (getrandom). The sockets come from a UdpPool (udp_pool.h): a socket is reused by
+// later queries only after it gave its port back and its queue was drained, so nothing
+// sent to one query's port ever reaches another query; a CNAME hop counts as a new
+// query. Idle pooled sockets stay open (at most udp_pool_max_idle per family).
 //
 // Schedule: send 1 waits T; each resend waits one T more (T, 2T, 3T, ...), `retries`
 // resends after the first send; resend k goes to server (k mod servers), round robin.
@@ -33,11 +37,16 @@
 // type, result.attempts counts the sends of every hop.
 //
 // Cache (cache_enabled; see cache.h): kAnswer and NXDOMAIN/NODATA outcomes are
-// stored (positive: min TTL of the records and of the CNAMEs followed; negative: the
-// SOA in the authority section, none -> not stored). kNoResponse, kServerFailure,
-// dummy-IP results and invalid names are never stored. A hit completes from the loop
-// with status and records (TTLs lowered by the age), attempts 0, detail "cache", an
-// empty message and a default server. Also with cache_enabled, a query identical to
+// stored (positive: min TTL of the records; negative: of the SOA in the authority
+// section, none -> not stored), under the name asked and under every CNAME target met
+// on the way, each with the CNAMEs from there on and for the smallest TTL of the
+// outcome and of those CNAMEs. kNoResponse, kServerFailure, dummy-IP results and
+// invalid names are never stored. A hit completes from the loop with status and
+// records (TTLs lowered by the age), attempts 0, detail "cache", a default server, and
+// as message the one cached_message() builds: id 0, the question as asked, the CNAMEs
+// and records as answers, a negative entry's SOA as authority (RCODE NXDOMAIN or
+// NOERROR). CNAME hops are always asked on the wire, even when their target is in the
+// cache. Also with cache_enabled, a query identical to
 // one in flight (name case-insensitively, type, RBL or not) is merged into it: no
 // sends of its own, its callback gets a copy of the same result. With cache_enabled
 // false every resolve() sends on its own, as before.
@@ -64,6 +73,7 @@
 #include "resolver/dns_message.h"
 #include "resolver/event_loop.h"
 #include "resolver/servers.h"
+#include "resolver/udp_pool.h"
 
 namespace mg::resolver {
 
@@ -78,6 +88,7 @@ struct ResolverConfig {
     uint32_t cache_max_ttl = 86400;           // seconds
     uint32_t cache_max_negative_ttl = 10800;  // seconds
     Cache::Now cache_clock;                   // null: steady_clock::now (tests inject)
+    size_t udp_pool_max_idle = 128;  // idle UDP sockets kept per address family (udp_pool.h)
 };
 
 inline constexpr int kMaxCnameHops = 8;
@@ -150,6 +161,7 @@ class Resolver {
     size_t in_flight() const { return queries_.size(); }
     const Cache& cache() const { return cache_; }
     const std::vector<ServerAddr>& servers() const { return config_.servers; }
+    const UdpPool& udp_pool() const { return udp_pool_; }
 
   private:
     struct Query;
@@ -168,6 +180,7 @@ class Resolver {
     void next_hop(Query& q, std::string target, const ServerAddr& from);
     void complete_later(Query& q, ResolveResult result);
     void finish(uint64_t key, ResolveResult result);
+    void store(const Query& q, const ResolveResult& result);
     void close_sockets(Query& q);
     void log(const Query& q,
              std::string_view event,
@@ -175,6 +188,7 @@ class Resolver {
              std::string_view extra = {});
     std::chrono::milliseconds wait_for(const Query& q) const;
     int max_sends(const Query& q) const;
+    bool sent_to(const Query& q, const ServerAddr& from) const;
     uint16_t random_id();
 
     EventLoop& loop_;
@@ -184,6 +198,7 @@ class Resolver {
     std::unordered_map<uint64_t, std::unique_ptr<Query>> queries_;
     std::unordered_map<std::string, uint64_t> merge_index_;  // merge key -> query key
     Cache cache_;
+    UdpPool udp_pool_;
     std::vector<uint8_t> udp_buffer_;  // one receive buffer for every query's socket
     std::vector<uint8_t> random_pool_;
     size_t random_used_ = 0;

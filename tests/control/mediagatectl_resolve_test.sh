@@ -22,36 +22,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 failures=0 checks=0
 
-# Start dnsmasq on a random 127.0.0.X and high port; try again if the port is taken.
-# `timeout` bounds its life even if this script is killed without running the trap.
-for try in 1 2 3 4 5 6 7 8; do
-    ip=127.0.0.$((RANDOM % 200 + 20))
-    port=$((RANDOM % 20000 + 30000))
-    timeout 300 "$dnsmasq" --no-daemon --no-resolv --no-hosts --conf-file="$zone_conf" \
-        --port="$port" --listen-address="$ip" --bind-interfaces --pid-file= \
-        --log-facility=- >"$tmp/dnsmasq.log" 2>&1 &
-    dns_pid=$!
-    up=0
-    for _ in $(seq 50); do
-        kill -0 "$dns_pid" 2>/dev/null || break
-        if "$ctl" resolve --local --server "$ip:$port" --timeout 100 --retries 0 A host.test \
-            >/dev/null 2>&1; then
-            up=1
-            break
-        fi
-        sleep 0.1
-    done
-    [ $up = 1 ] && break
-    kill "$dns_pid" 2>/dev/null
-    wait "$dns_pid" 2>/dev/null
-    dns_pid=
-done
-if [ -z "$dns_pid" ]; then
-    echo "FAIL: dnsmasq did not start:"
-    cat "$tmp/dnsmasq.log"
-    exit 1
-fi
-server=$ip:$port
+# shellcheck source=dnsmasq.sh
+. "$(dirname "$0")/dnsmasq.sh"
+start_dnsmasq "$zone_conf" || { echo "FAIL: dnsmasq did not start"; exit 1; }
 echo "dnsmasq on $server"
 
 # shellcheck source=expect.sh
@@ -90,6 +63,24 @@ expect server-equals 0 "$tmp/want" - -- "$ctl" resolve --local --server="$server
 lines "192.0.2.10 ttl=600"
 expect options-anywhere 0 "$tmp/want" - -- "$ctl" resolve A host.test --local \
     --server 127.0.0.1:9 --server "$server" --timeout 100 --retries 2
+
+# --- answers too big for UDP: TC set, asked again over TCP -------------------------
+# Records may come in any order: compared sorted. -v shows the switch to TCP, and no
+# resend (the TCP answer ended the query).
+sorted_out() { LC_ALL=C sort "$tmp/out"; }
+x100=$(printf 'x%.0s' $(seq 100))
+for i in $(seq -w 1 12); do echo "\"record $i $x100\" ttl=300"; done | LC_ALL=C sort >"$tmp/want"
+expect tcp-txt 0 - \
+    "^DNR tcp id=[0-9]+ name=big.test type=TXT .*truncated UDP answer, asking over TCP" \
+    -- "${R[@]}" -v TXT big.test
+sorted_out | diff -u "$tmp/want" - || fail "tcp-txt: not the 12 TXT records"
+grep -q '^DNR resend' "$tmp/err" && fail "tcp-txt: resent instead of the TCP answer"
+for i in $(seq 1 90); do echo "198.51.100.$i ttl=300"; done | LC_ALL=C sort >"$tmp/want"
+expect tcp-many-a 0 - \
+    "^DNR tcp id=[0-9]+ name=many.test type=A .*truncated UDP answer, asking over TCP" \
+    -- "${R[@]}" -v A many.test
+sorted_out | diff -u "$tmp/want" - || fail "tcp-many-a: not the 90 A records"
+grep -q '^DNR resend' "$tmp/err" && fail "tcp-many-a: resent instead of the TCP answer"
 
 # --- negative answers ----------------------------------------------------------------
 expect nxdomain 1 /dev/null 'unknown host' -- "${R[@]}" A nope.test

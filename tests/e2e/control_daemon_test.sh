@@ -15,9 +15,15 @@ sock=$tmp/control.sock
 cfg=$tmp/mediagate.toml
 pids=()
 dns_pid=
+# Daemons run under `timeout` and dnsmasq too: TERM the wrappers (timeout passes it
+# on to its child; killing a wrapper with -9 would orphan the child), then make sure.
 cleanup() {
     for p in "${pids[@]}" $dns_pid; do
         kill -CONT "$p" 2>/dev/null
+        kill -TERM "$p" 2>/dev/null
+    done
+    sleep 0.2
+    for p in "${pids[@]}" $dns_pid; do
         kill -9 "$p" 2>/dev/null
     done
     wait 2>/dev/null

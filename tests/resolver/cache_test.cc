@@ -181,6 +181,69 @@ TEST_F(CacheTest, LeastRecentlyUsedIsEvictedAtTheBound) {
     EXPECT_EQ(cache.size(), 3u);
 }
 
+Record cname_record(std::string owner, std::string target, uint32_t ttl) {
+    Record r;
+    r.name = std::move(owner);
+    r.type = RrType::kCname;
+    r.ttl = ttl;
+    r.data = NameData{std::move(target)};
+    return r;
+}
+
+TEST_F(CacheTest, AnEntryBecomesAMessageWithItsChainAndLoweredTtls) {
+    Cache cache = make();
+    CachedResult entry;
+    entry.chain = {cname_record("www.example.", "cdn.example.", 500)};
+    entry.records = {a_record("cdn.example.", 300, 1), a_record("cdn.example.", 200, 2)};
+    entry.authorities = {soa_record(3600, 60)};  // dropped: positive entries keep no SOA
+    ASSERT_TRUE(cache.put("www.example", RrType::kA, entry, 120));
+    advance(20s);
+    std::optional<CachedResult> hit = cache.get("WWW.example.", RrType::kA);
+    ASSERT_TRUE(hit.has_value());
+    EXPECT_EQ(hit->ttl, 100u);
+    ASSERT_EQ(hit->chain.size(), 1u);
+    EXPECT_EQ(hit->chain[0].ttl, 100u);  // capped at 120 when stored, then 20 s older
+    EXPECT_TRUE(hit->authorities.empty());
+
+    Message m = cached_message("WWW.example.", RrType::kA, *hit);
+    EXPECT_EQ(m.header.id, 0u);
+    EXPECT_TRUE(m.header.qr);
+    EXPECT_TRUE(m.header.rd);
+    EXPECT_TRUE(m.header.ra);
+    EXPECT_EQ(m.header.rcode, kRcodeNoError);
+    EXPECT_EQ(m.header.qdcount, 1u);
+    EXPECT_EQ(m.header.ancount, 3u);
+    EXPECT_TRUE(question_matches(m, "www.example", RrType::kA));
+    ASSERT_EQ(m.answers.size(), 3u);
+    EXPECT_EQ(format_record(m.answers[0]), "www.example. 100 IN CNAME cdn.example.");
+    EXPECT_EQ(format_record(m.answers[1]), "cdn.example. 100 IN A 192.0.2.1");
+    EXPECT_EQ(format_record(m.answers[2]), "cdn.example. 100 IN A 192.0.2.2");
+    EXPECT_TRUE(m.authorities.empty());
+}
+
+TEST_F(CacheTest, NegativeEntriesKeepTheirSoaAndRcode) {
+    Cache cache = make();
+    std::vector<Record> authority{a_record("x.example.", 5, 1), soa_record(3600, 120)};
+    ASSERT_TRUE(cache.put_negative("nx.example", RrType::kA, "NXDOMAIN", authority));
+    ASSERT_TRUE(
+        cache.put_negative("nodata.example", RrType::kA, "NODATA", authority, kRcodeNoError));
+    advance(20s);
+
+    std::optional<CachedResult> nx = cache.get("nx.example", RrType::kA);
+    ASSERT_TRUE(nx.has_value());
+    Message m = cached_message("nx.example", RrType::kA, *nx);
+    EXPECT_EQ(m.header.rcode, kRcodeNxDomain);
+    EXPECT_TRUE(m.answers.empty());
+    ASSERT_EQ(m.authorities.size(), 1u);  // the SOA only
+    EXPECT_EQ(m.authorities[0].type, RrType::kSoa);
+    EXPECT_EQ(m.authorities[0].ttl, 100u);  // 3600 capped at the entry's 120, 20 s older
+    EXPECT_EQ(m.header.nscount, 1u);
+
+    std::optional<CachedResult> nodata = cache.get("nodata.example", RrType::kA);
+    ASSERT_TRUE(nodata.has_value());
+    EXPECT_EQ(cached_message("nodata.example", RrType::kA, *nodata).header.rcode, kRcodeNoError);
+}
+
 TEST_F(CacheTest, ClearEmptiesTheCache) {
     Cache cache = make();
     ASSERT_TRUE(cache.put_answer("a.example", RrType::kA, {a_record("a.example.", 300, 1)}));

@@ -624,6 +624,58 @@ TEST(QuestionMatches, CaseInsensitiveAndExact) {
     EXPECT_FALSE(names_equal("a\\200", "a\\232"));                 // only ASCII letters fold
 }
 
+// names_equal() has a fast path for names without escapes; it must agree with the
+// definition: both encode, and the wire forms are equal up to ASCII case.
+TEST(NamesEqual, AgreesWithTheWireFormDefinition) {
+    auto reference = [](std::string_view a, std::string_view b) {
+        auto wa = encode_name(a);
+        auto wb = encode_name(b);
+        if (!wa.ok() || !wb.ok() || wa->size() != wb->size())
+            return false;
+        for (size_t i = 0; i < wa->size(); ++i) {
+            auto lower = [](uint8_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+            if (lower((*wa)[i]) != lower((*wb)[i]))
+                return false;
+        }
+        return true;
+    };
+    const std::string long_label(63, 'x');
+    const std::vector<std::string> names = {
+        "",
+        ".",
+        "..",
+        "a",
+        "a.",
+        "A.",
+        "a..",
+        ".a",
+        "a.b",
+        "a.b.",
+        "A.B",
+        "a..b",
+        "ab",
+        "a.c",
+        "a b",
+        "\\097",
+        "\\065.",
+        "a\\.b",
+        "a.b\\.",
+        long_label,
+        long_label + "y",
+        long_label + "." + long_label + "." + long_label + "." + long_label,
+        long_label + "." + long_label + "." + long_label + "." + long_label.substr(0, 61),
+        long_label + "." + long_label + "." + long_label + "." + long_label.substr(0, 61) + ".",
+        std::string("a\x7f", 2),
+        "-_.",
+        "\"",
+        "*.example"};
+    for (const std::string& a : names) {
+        for (const std::string& b : names) {
+            EXPECT_EQ(names_equal(a, b), reference(a, b)) << "'" << a << "' vs '" << b << "'";
+        }
+    }
+}
+
 TEST(RrTypeNames, FormatAndParse) {
     for (RrType t :
          {RrType::kA, RrType::kNs, RrType::kCname, RrType::kSoa, RrType::kPtr, RrType::kMx,

@@ -21,27 +21,39 @@ void put16(std::vector<uint8_t>& out, uint16_t v) {
     out.push_back(static_cast<uint8_t>(v));
 }
 
+// ip:port as a sockaddr of its family (IPv4 or IPv6 text).
+socklen_t make_sockaddr(const std::string& ip, uint16_t port, sockaddr_storage& out) {
+    Result<ServerAddr> addr = parse_server(ip);
+    MG_CHECK(addr.ok(), "bad ip %s", ip.c_str());
+    addr->port = port;
+    return addr->to_sockaddr(out);
+}
+
 int bind_socket(int type, const std::string& ip, uint16_t port) {
-    int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_storage ss{};
+    socklen_t len = make_sockaddr(ip, port, ss);
+    int fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     MG_CHECK(fd >= 0, "socket: %s", std::strerror(errno));
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(port);
-    MG_CHECK(inet_pton(AF_INET, ip.c_str(), &sin.sin_addr) == 1, "bad ip %s", ip.c_str());
-    if (bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof(sin)) != 0) {
+    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
         close(fd);
         return -1;
     }
     return fd;
 }
 
+uint16_t port_of(const sockaddr_storage& ss) {
+    ServerAddr addr;
+    MG_CHECK(from_sockaddr(ss, addr), "family %d", ss.ss_family);
+    return addr.port;
+}
+
 uint16_t local_port(int fd) {
-    sockaddr_in sin{};
-    socklen_t len = sizeof(sin);
-    MG_CHECK(getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len) == 0, "getsockname");
-    return ntohs(sin.sin_port);
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    MG_CHECK(getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0, "getsockname");
+    return port_of(ss);
 }
 
 void put32(std::vector<uint8_t>& out, uint32_t v) {
@@ -124,7 +136,7 @@ std::vector<uint8_t> build_answer(
                 break;
             }
             answers.push_back({at_question ? std::vector<uint8_t>{} : wire_name(current),
-                               RrType::kCname, b.ttl, wire_name(c->target)});
+                               RrType::kCname, b.cname_ttl.value_or(b.ttl), wire_name(c->target)});
             current = c->target;
             at_question = false;
             if (!b.cname_chain_in_answer) {
@@ -207,12 +219,15 @@ FakeDnsServer::FakeDnsServer(EventLoop& loop,
     uint16_t port = local_port(udp_);
     addr_ = ServerAddr{*lists::parse_address(ip), port};
     other_port_ = bind_socket(SOCK_DGRAM, ip, 0);
-    std::string other_ip = ip == "127.0.0.2" ? "127.0.0.3" : "127.0.0.2";
-    other_addr_ = bind_socket(SOCK_DGRAM, other_ip, port);
-    if (other_addr_ < 0) {
-        other_addr_ = bind_socket(SOCK_DGRAM, other_ip, 0);
+    if (addr_.addr.is_v4()) {  // IPv6 has a single loopback address: no kWrongSourceAddr
+        std::string other_ip = ip == "127.0.0.2" ? "127.0.0.3" : "127.0.0.2";
+        other_addr_ = bind_socket(SOCK_DGRAM, other_ip, port);
+        if (other_addr_ < 0) {
+            other_addr_ = bind_socket(SOCK_DGRAM, other_ip, 0);
+        }
+        MG_CHECK(other_addr_ >= 0, "forgery socket");
     }
-    MG_CHECK(other_port_ >= 0 && other_addr_ >= 0, "forgery sockets");
+    MG_CHECK(other_port_ >= 0, "forgery socket");
     MG_CHECK(loop_.add_fd(udp_, EPOLLIN, [this](uint32_t) { on_udp(); }).ok(), "add udp");
     MG_CHECK(loop_.add_fd(tcp_, EPOLLIN, [this](uint32_t) { on_accept(); }).ok(), "add tcp");
 }
@@ -227,7 +242,9 @@ FakeDnsServer::~FakeDnsServer() {
     loop_.remove_fd(udp_);
     loop_.remove_fd(tcp_);
     for (int fd : {udp_, tcp_, other_port_, other_addr_}) {
-        close(fd);
+        if (fd >= 0) {
+            close(fd);
+        }
     }
 }
 
@@ -280,7 +297,7 @@ void FakeDnsServer::on_udp() {
             return;
         }
         Result<Message> query = parse_message(std::span<const uint8_t>(buf.data(), size_t(n)));
-        uint16_t source_port = ntohs(reinterpret_cast<sockaddr_in*>(&from)->sin_port);
+        uint16_t source_port = port_of(from);
         record(query ? &query.value() : nullptr, false, source_port);
         if (!query || query->questions.empty()) {
             continue;
@@ -317,6 +334,7 @@ void FakeDnsServer::on_udp() {
                     send_udp(other_port_, good, from, len);
                     break;
                 case Forgery::kWrongSourceAddr:
+                    MG_CHECK(other_addr_ >= 0, "kWrongSourceAddr needs an IPv4 server");
                     send_udp(other_addr_, good, from, len);
                     break;
                 case Forgery::kGarbage: {
@@ -348,11 +366,17 @@ void FakeDnsServer::on_udp() {
         if (!b.forgeries.empty() && delay < std::chrono::milliseconds(10)) {
             delay = std::chrono::milliseconds(10);  // let the forgeries be read first
         }
+        const int copies = 1 + b.duplicates;
         if (delay.count() == 0) {
-            send_udp(udp_, reply, from, len);
+            for (int i = 0; i < copies; ++i) {
+                send_udp(udp_, reply, from, len);
+            }
         } else {
-            timers_.push_back(loop_.add_timer_after(
-                delay, [this, reply, from, len] { send_udp(udp_, reply, from, len); }));
+            timers_.push_back(loop_.add_timer_after(delay, [this, reply, from, len, copies] {
+                for (int i = 0; i < copies; ++i) {
+                    send_udp(udp_, reply, from, len);
+                }
+            }));
         }
     }
 }

@@ -32,7 +32,7 @@ enum class Forgery {
     kWrongQuestion,    // right id, another name
     kWrongType,        // right id and name, another type
     kWrongSourcePort,  // a correct answer from another port of the same address
-    kWrongSourceAddr,  // a correct answer from 127.0.0.2 (same port if possible)
+    kWrongSourceAddr,  // a correct answer from 127.0.0.2 (same port if possible); IPv4 only
     kGarbage,          // 40 bytes that are not a DNS message
     kShort,            // 5 bytes
     kZeroLength,       // an empty datagram
@@ -57,11 +57,13 @@ struct FakeBehavior {
     bool tcp_close_without_answer = false;
     uint16_t rcode = kRcodeNoError;
     std::chrono::milliseconds delay{0};  // before the real answer
+    int duplicates = 0;                  // UDP: copies of the real answer sent right after it
     std::vector<Forgery> forgeries;
     std::optional<std::vector<uint8_t>> raw;  // UDP: send these bytes instead of an answer
     std::vector<std::string> a{"192.0.2.1"};  // addresses for A answers
     std::vector<std::string> aaaa{"2001:db8::1"};
-    uint32_t ttl = 300;  // of every A/AAAA/CNAME record
+    uint32_t ttl = 300;                 // of every A/AAAA/CNAME record
+    std::optional<uint32_t> cname_ttl;  // of CNAME records, when set
     // NXDOMAIN, and NOERROR without records of the asked type: an SOA in authority.
     std::optional<FakeSoa> soa;
     // A name with a CNAME here gets the CNAME instead of A/AAAA records; with
@@ -92,8 +94,9 @@ std::vector<uint8_t> build_answer(uint16_t id,
 
 class FakeDnsServer {
   public:
-    // Binds UDP and TCP on ip:0 (the same port for both). `shared_log`, when given,
-    // receives every FakeQuery too (to see the order across several servers).
+    // Binds UDP and TCP on ip:0 (the same port for both); `ip` is IPv4 or IPv6 ("::1").
+    // `shared_log`, when given, receives every FakeQuery too (to see the order across
+    // several servers).
     FakeDnsServer(EventLoop& loop,
                   int index,
                   std::string ip = "127.0.0.1",
@@ -130,8 +133,8 @@ class FakeDnsServer {
     ServerAddr addr_;
     int udp_ = -1;
     int tcp_ = -1;
-    int other_port_ = -1;  // 127.0.0.x:0
-    int other_addr_ = -1;  // 127.0.0.2 (or .3)
+    int other_port_ = -1;  // ip:0
+    int other_addr_ = -1;  // 127.0.0.2 (or .3); -1 for an IPv6 server
     int udp_seen_ = 0;
     std::map<int, TcpConn> conns_;
     std::vector<EventLoop::TimerId> timers_;

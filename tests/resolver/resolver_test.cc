@@ -373,7 +373,10 @@ TEST_F(ResolverTest, FiveHundredQueriesInFlight) {
     EXPECT_EQ(answers, kQueries);
     EXPECT_EQ(r.counters().resent, 0u);  // nothing lost: all answered within T
     EXPECT_EQ(r.in_flight(), 0u);
-    EXPECT_EQ(loop_.fd_count(), fds_before);
+    // 500 sockets were open together; the pool keeps 128 of them (disconnected) for later.
+    EXPECT_EQ(r.udp_pool().counters().opened, static_cast<uint64_t>(kQueries));
+    EXPECT_EQ(r.udp_pool().idle(), 128u);
+    EXPECT_EQ(loop_.fd_count(), fds_before + r.udp_pool().idle());
     std::set<uint16_t> ports;
     std::set<uint16_t> ids;
     for (const FakeQuery& q : server.queries()) {
@@ -451,6 +454,12 @@ TEST_F(ResolverCacheTest, SecondIdenticalQueryIsServedFromTheCache) {
     ASSERT_EQ(second.records.size(), 1u);
     EXPECT_EQ(format_rdata(second.records[0]), "198.51.100.7");
     EXPECT_EQ(second.records[0].ttl, 200u);  // 300 - 100
+    // The hit carries the answer as a message: the question as asked, the records.
+    EXPECT_EQ(second.message.header.id, 0u);
+    EXPECT_EQ(second.message.header.rcode, kRcodeNoError);
+    EXPECT_TRUE(question_matches(second.message, "www.example.com", RrType::kA));
+    ASSERT_EQ(second.message.answers.size(), 1u);
+    EXPECT_EQ(format_record(second.message.answers[0]), "www.example.com. 200 IN A 198.51.100.7");
     EXPECT_EQ(server.queries().size(), 1u);
     EXPECT_EQ(r.counters().cache_hits, 1u);
     EXPECT_EQ(r.counters().cache_misses, 1u);
@@ -593,8 +602,41 @@ TEST_F(ResolverCacheTest, CnameOnlyAnswerLeadsToAQueryForTheTarget) {
     EXPECT_EQ(r.counters().cname_hops, 1u);
     EXPECT_EQ(r.counters().answers, 1u);
     EXPECT_TRUE(any_log("DNR cname"));
-    // The final outcome is cached under the name asked.
-    EXPECT_EQ(run(r, "www.example", RrType::kA).detail, "cache");
+    // The final outcome is cached under the name asked, with the CNAME...
+    ResolveResult hit = run(r, "www.example", RrType::kA);
+    EXPECT_EQ(hit.detail, "cache");
+    ASSERT_EQ(hit.message.answers.size(), 2u);
+    EXPECT_EQ(format_record(hit.message.answers[0]), "www.example. 300 IN CNAME web.cdn.example.");
+    EXPECT_EQ(format_record(hit.message.answers[1]), "web.cdn.example. 300 IN A 198.51.100.9");
+    // ...and under the target, without it.
+    ResolveResult target = run(r, "WEB.cdn.example", RrType::kA);
+    EXPECT_EQ(target.detail, "cache");
+    ASSERT_EQ(target.message.answers.size(), 1u);
+    EXPECT_EQ(target.message.answers[0].type, RrType::kA);
+    EXPECT_EQ(server.queries().size(), 2u);
+}
+
+TEST_F(ResolverCacheTest, EveryNameOfAChainIsCachedForTheTtlsItDependsOn) {
+    FakeDnsServer server(loop_, 0);
+    server.behavior().cnames = {{"a.example.", "b.example."}, {"b.example.", "c.example."}};
+    server.behavior().cname_chain_in_answer = true;
+    server.behavior().cname_ttl = 60;  // the A record keeps 300
+    Resolver r(loop_, cached_config(server));
+    ASSERT_EQ(run(r, "a.example", RrType::kA).status, ResolveStatus::kAnswer);
+    EXPECT_EQ(r.cache().size(), 3u);  // a, b and c
+    now_ += 59s;
+    for (const char* name : {"a.example", "b.example", "c.example"}) {
+        EXPECT_EQ(run(r, name, RrType::kA).detail, "cache") << name;
+    }
+    ResolveResult b = run(r, "b.example", RrType::kA);
+    ASSERT_EQ(b.message.answers.size(), 2u);  // b -> c, then c's A
+    EXPECT_EQ(format_record(b.message.answers[0]), "b.example. 1 IN CNAME c.example.");
+    EXPECT_EQ(b.message.answers[1].ttl, 1u);  // capped at the entry's 60
+    EXPECT_EQ(server.queries().size(), 1u);
+    now_ += 1s;  // a and b depend on the CNAMEs' 60 s, c only on its own 300 s
+    EXPECT_EQ(run(r, "c.example", RrType::kA).detail, "cache");
+    EXPECT_EQ(server.queries().size(), 1u);
+    EXPECT_EQ(run(r, "b.example", RrType::kA).attempts, 1);
     EXPECT_EQ(server.queries().size(), 2u);
 }
 
@@ -663,7 +705,16 @@ TEST_F(ResolverCacheTest, NoDataForACnameTargetIsUnknownHostAndCached) {
     EXPECT_EQ(res.name, "alias.example");
     EXPECT_EQ(server.queries().size(), 2u);
     now_ += 29s;
-    EXPECT_EQ(run(r, "alias.example", RrType::kA).detail, "cache");
+    ResolveResult hit = run(r, "alias.example", RrType::kA);
+    EXPECT_EQ(hit.detail, "cache");
+    EXPECT_EQ(hit.status, ResolveStatus::kUnknownHost);
+    EXPECT_EQ(hit.message.header.rcode, kRcodeNoError);  // NODATA
+    ASSERT_EQ(hit.message.answers.size(), 1u);
+    EXPECT_EQ(format_record(hit.message.answers[0]), "alias.example. 1 IN CNAME empty.example.");
+    ASSERT_EQ(hit.message.authorities.size(), 1u);
+    EXPECT_EQ(hit.message.authorities[0].type, RrType::kSoa);
+    EXPECT_EQ(hit.message.authorities[0].ttl, 1u);
+    EXPECT_EQ(run(r, "empty.example", RrType::kA).detail, "cache");  // the target too
     now_ += 1s;
     EXPECT_EQ(run(r, "alias.example", RrType::kA).detail, "NODATA");
     EXPECT_EQ(server.queries().size(), 4u);
