@@ -24,7 +24,9 @@ failures=0 checks=0
 
 # shellcheck source=dnsmasq.sh
 . "$(dirname "$0")/dnsmasq.sh"
-start_dnsmasq "$zone_conf" || { echo "FAIL: dnsmasq did not start"; exit 1; }
+# many.test: 90 A records (1440 bytes of answer), from a hosts file.
+for i in $(seq 1 90); do echo "198.51.100.$i many.test"; done >"$tmp/many.hosts"
+start_dnsmasq "$zone_conf" --addn-hosts="$tmp/many.hosts" || { echo "FAIL: dnsmasq did not start"; exit 1; }
 echo "dnsmasq on $server"
 
 # shellcheck source=expect.sh
