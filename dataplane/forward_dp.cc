@@ -230,9 +230,24 @@ inline DropReason rewrite(rte_mbuf* m,
     return kRelayed;
 }
 
+// Remembers a next hop without a MAC once per burst.
+inline void note_miss(BurstResult& r, const IpAddr& next_hop, uint16_t local_addr_index) {
+    for (uint16_t i = 0; i < r.miss_count; ++i) {
+        if (r.miss[i].next_hop == next_hop) {
+            return;
+        }
+    }
+    r.miss[r.miss_count++] = NeighbourMiss{next_hop, local_addr_index};
+}
+
 // Everything after the parse for one UDP packet whose leg was found.
-inline DropReason relay(
-    const ForwardContext& ctx, rte_mbuf* m, const ParsedPacket& p, Leg& in, uint64_t now_tsc) {
+inline DropReason relay(const ForwardContext& ctx,
+                        BurstResult& r,
+                        WorkerCounters& counters,
+                        rte_mbuf* m,
+                        const ParsedPacket& p,
+                        Leg& in,
+                        uint64_t now_tsc) {
     const DropReason source = check_source(in, p, m);
     if (source != kRelayed) {
         return source;
@@ -248,19 +263,21 @@ inline DropReason relay(
         return DropReason::kPeerUnknown;
     }
     const LocalAddress& from = ctx.locals->at(out->local_addr_index);
-    const rte_ether_addr* mac = ctx.neighbours->find(peer);
+    const IpAddr& next_hop = from.next_hop(peer);
+    const rte_ether_addr* mac = ctx.neighbours->find(next_hop);
     if (mac == nullptr) {
-        if (!from.has_gateway) {
-            return DropReason::kNoNeighbour;
-        }
-        mac = &from.gateway_mac;
+        note_miss(r, next_hop, out->local_addr_index);
+        return DropReason::kNoNeighbour;
     }
-    const DropReason r = rewrite(m, p, *out, from, peer, peer_port, *mac);
-    if (r == kRelayed) {
+    const DropReason result = rewrite(m, p, *out, from, peer, peer_port, *mac);
+    if (result == kRelayed) {
         count(in.in, p.payload_length, now_tsc);
         count(out->out, p.payload_length, now_tsc);
+        if (((in.flags | out->flags) & kLegDebug) != 0) {
+            ++counters.debug;
+        }
     }
-    return r;
+    return result;
 }
 
 }  // namespace
@@ -306,7 +323,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
         DropReason reason = parsed[i].drop;
         switch (parsed[i].kind) {
             case PacketKind::kUdp:
-                reason = relay(ctx, m, parsed[i], *legs[i], now_tsc);
+                reason = relay(ctx, r, counters, m, parsed[i], *legs[i], now_tsc);
                 break;
             case PacketKind::kArp:
             case PacketKind::kNeighbourSolicitation:

@@ -7,9 +7,11 @@
 // except the per-leg fields leg.h gives to workers.
 //
 // What a relayed packet becomes (docs/packet-walk.md):
-// - L2: destination MAC from the NeighbourMap, else the gateway MAC of the local
-//   address it leaves from (no MAC: dropped, kNoNeighbour); source MAC and 802.1Q
-//   tag of that local address, whatever tag it arrived with.
+// - L2: destination MAC of the next hop (the peer when on link or when the local
+//   address it leaves from has no gateway, else that gateway) from the
+//   NeighbourMap; no MAC: dropped (kNoNeighbour) and the next hop reported in
+//   BurstResult::miss so the main lcore resolves it. Source MAC and 802.1Q tag of
+//   that local address, whatever tag it arrived with.
 // - L3: source = the other leg's local address, destination = its peer (latched
 //   if it latched, else signalled), TTL / hop limit minus one, DSCP set from the
 //   other leg (ECN kept). Same family: fields rewritten in place and the IPv4
@@ -27,6 +29,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/local_addresses.h"
+#include "dataplane/neighbour_map.h"
 #include "dataplane/packet_dp.h"
 #include "dataplane/relay_table.h"
 
@@ -39,6 +42,7 @@ struct WorkerCounters {
     uint64_t rx = 0;         // packets given to forward_burst
     uint64_t relayed = 0;    // packets rewritten and handed back for TX
     uint64_t exception = 0;  // ARP / NS / NA handed to the exception path
+    uint64_t debug = 0;      // relayed on a leg whose peer is a Debug IP
     uint64_t drops[kDropReasonCount] = {};
 
     uint64_t drop_count(DropReason r) const { return drops[static_cast<unsigned>(r)]; }
@@ -58,6 +62,12 @@ struct ForwardContext {
     const NeighbourMap* neighbours = nullptr;
 };
 
+// A next hop without a MAC, seen while relaying (kNoNeighbour).
+struct NeighbourMiss {
+    IpAddr next_hop;
+    uint16_t local_addr_index = 0;  // the local address the packet would leave from
+};
+
 // The fate of each packet of a burst; every input mbuf is in exactly one array,
 // in input order. The caller transmits tx (m->port is the egress DPDK port),
 // passes exception to the main lcore and frees drop.
@@ -65,10 +75,12 @@ struct BurstResult {
     uint16_t tx_count = 0;
     uint16_t exception_count = 0;
     uint16_t drop_count = 0;
+    uint16_t miss_count = 0;  // distinct within the burst only
     rte_mbuf* tx[kMaxBurst];
     rte_mbuf* exception[kMaxBurst];
     rte_mbuf* drop[kMaxBurst];
     DropReason drop_reason[kMaxBurst];
+    NeighbourMiss miss[kMaxBurst];
 };
 
 // Hot. Handles pkts[0 .. n), n <= kMaxBurst (more is a bug: MG_ASSERT). now_tsc

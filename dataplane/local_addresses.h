@@ -1,14 +1,10 @@
 // The dataplane's own addresses and the next hops it sends to.
 //
 // LocalAddressTable: the media addresses the DPDK ports own (one entry per
-// address, its port, VLAN, MAC and default gateway). NeighbourMap: a tiny
-// exact-match map from a peer address to its MAC, a stand-in until the ARP/ND
-// neighbour table lands; a peer not in it is reached through the gateway of the
-// local address it is sent from.
+// address, its port, VLAN, MAC, on-link prefix and default gateway).
 //
-// Both are built on the control-facing lcore (cold: add) and then only read by
-// workers (hot: find, at). They will move into the RCU snapshot; until then they
-// must not change while workers run.
+// Built on the main lcore (cold: add), then only read by workers (hot: find, at)
+// through the RCU snapshot; it never changes once published.
 #pragma once
 
 #include <cstdint>
@@ -22,11 +18,29 @@ namespace mg::dataplane {
 
 struct LocalAddress {
     IpAddr addr;
-    uint16_t port_id = 0;          // DPDK port the address lives on
-    uint16_t vlan_tci = kNoVlan;   // 802.1Q TCI put on frames sent from it; kNoVlan = none
-    rte_ether_addr mac{};          // source MAC of frames sent from it
-    rte_ether_addr gateway_mac{};  // next hop for peers the NeighbourMap does not know
-    bool has_gateway = false;
+    uint8_t prefix_len = 0;       // on-link prefix (IPv4 counts 96 + the IPv4 length)
+    uint16_t port_id = 0;         // DPDK port the address lives on
+    uint16_t vlan_tci = kNoVlan;  // 802.1Q TCI put on frames sent from it; kNoVlan = none
+    rte_ether_addr mac{};         // source MAC of frames sent from it
+    IpAddr gateway;               // next hop for off-link peers; :: = none
+
+    // Hot. True when `a` is inside this address's on-link prefix.
+    bool on_link(const IpAddr& a) const {
+        unsigned bits = prefix_len;
+        for (unsigned i = 0; i < 16 && bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
+            const uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff00 >> bits);
+            if (((a.bytes[i] ^ addr.bytes[i]) & mask) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+    // Hot. Whose MAC a packet to `peer` sent from here needs: the peer itself when
+    // on link (or when there is no gateway: it may still answer ARP / NS), else
+    // the gateway.
+    const IpAddr& next_hop(const IpAddr& peer) const {
+        return on_link(peer) || gateway.is_unspecified() ? peer : gateway;
+    }
 };
 
 class LocalAddressTable {
@@ -57,37 +71,6 @@ class LocalAddressTable {
   private:
     LocalAddress entries_[kMaxAddresses];
     uint16_t count_ = 0;
-};
-
-class NeighbourMap {
-  public:
-    static constexpr unsigned kMaxNeighbours = 16;
-
-    // Cold. False when full.
-    bool add(const IpAddr& a, const rte_ether_addr& mac) {
-        if (count_ == kMaxNeighbours) {
-            return false;
-        }
-        entries_[count_++] = Entry{a, mac};
-        return true;
-    }
-    // Hot. The MAC of `a`, or nullptr.
-    const rte_ether_addr* find(const IpAddr& a) const {
-        for (unsigned i = 0; i < count_; ++i) {
-            if (entries_[i].addr == a) {
-                return &entries_[i].mac;
-            }
-        }
-        return nullptr;
-    }
-
-  private:
-    struct Entry {
-        IpAddr addr;
-        rte_ether_addr mac;
-    };
-    Entry entries_[kMaxNeighbours];
-    unsigned count_ = 0;
 };
 
 }  // namespace mg::dataplane

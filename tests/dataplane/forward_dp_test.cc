@@ -52,32 +52,41 @@ struct Outcome {
     std::vector<uint16_t> tx_port;
     std::vector<DropReason> drops;
     std::vector<Bytes> exceptions;
+    std::vector<NeighbourMiss> misses;
 };
 
 class ForwardTest : public testing::Test {
   protected:
     void SetUp() override {
         MG_REQUIRE_EAL();
-        add_local("192.0.2.1", 0, kNoVlan, kLanMac, &kLanGateway);
-        add_local("2001:db8:1::1", 0, kNoVlan, kLanMac, nullptr);
-        add_local("198.51.100.1", 1, kWanVlan, kWanMac, &kWanGateway);
-        add_local("2001:db8:2::1", 1, kNoVlan, kWanMac, &kWanGateway);
+        add_local("192.0.2.1", 120, 0, kNoVlan, kLanMac, "192.0.2.254");
+        add_local("2001:db8:1::1", 64, 0, kNoVlan, kLanMac, nullptr);
+        add_local("198.51.100.1", 120, 1, kWanVlan, kWanMac, "198.51.100.254");
+        add_local("2001:db8:2::1", 64, 1, kNoVlan, kWanMac, "2001:db8:2::fe");
         ASSERT_TRUE(neighbours_.add(addr("192.0.2.10"), ether(kLanHost)));
         ASSERT_TRUE(neighbours_.add(addr("2001:db8:1::10"), ether(kLanHost6)));
+        ASSERT_TRUE(neighbours_.add(addr("192.0.2.254"), ether(kLanGateway)));
+        ASSERT_TRUE(neighbours_.add(addr("198.51.100.254"), ether(kWanGateway)));
+        ASSERT_TRUE(neighbours_.add(addr("2001:db8:2::fe"), ether(kWanGateway)));
         ctx_.relays = &relays_;
         ctx_.locals = &locals_;
         ctx_.neighbours = &neighbours_;
     }
 
-    void add_local(const char* a, uint16_t port, uint16_t vlan, const Mac& mac, const Mac* gw) {
+    void add_local(const char* a,
+                   uint8_t prefix_len,
+                   uint16_t port,
+                   uint16_t vlan,
+                   const Mac& mac,
+                   const char* gateway) {
         LocalAddress l;
         l.addr = addr(a);
+        l.prefix_len = prefix_len;
         l.port_id = port;
         l.vlan_tci = vlan;
         l.mac = ether(mac);
-        if (gw != nullptr) {
-            l.gateway_mac = ether(*gw);
-            l.has_gateway = true;
+        if (gateway != nullptr) {
+            l.gateway = addr(gateway);
         }
         ASSERT_GE(locals_.add(l), 0);
     }
@@ -119,6 +128,7 @@ class ForwardTest : public testing::Test {
         for (uint16_t i = 0; i < r.exception_count; ++i) {
             o.exceptions.push_back(test::mbuf_bytes(r.exception[i]));
         }
+        o.misses.assign(r.miss, r.miss + r.miss_count);
         rte_pktmbuf_free_bulk(in.data(), static_cast<unsigned>(in.size()));
         return o;
     }
@@ -439,11 +449,17 @@ TEST_F(LatchTest, FirstMediaPacketLatchesLaterOtherSourcesAreRejected) {
     EXPECT_EQ(counters_.drop_count(DropReason::kLatchRejected), 2u);
     EXPECT_EQ(counters_.drop_count(DropReason::kLatchNotMedia), 1u);
 
-    // The other direction now goes to the learned address (via the gateway: not
-    // a known neighbour).
+    // The other direction now goes to the learned address. It is on link and its
+    // MAC is not known yet: dropped, and the next hop is reported for resolution.
+    const Outcome unresolved = run({test::build_udp(from_wan())});
+    EXPECT_EQ(unresolved.drops, std::vector<DropReason>{DropReason::kNoNeighbour});
+    ASSERT_EQ(unresolved.misses.size(), 1u);
+    EXPECT_EQ(unresolved.misses[0].next_hop, addr("192.0.2.50"));
+    EXPECT_EQ(unresolved.misses[0].local_addr_index, kLan4);
+    ASSERT_TRUE(neighbours_.add(addr("192.0.2.50"), ether(kLanHost)));
     UdpFrame out = from_wan();
     out.vlan_tci.reset();
-    out.dst_mac = kLanGateway;
+    out.dst_mac = kLanHost;
     out.src_mac = kLanMac;
     out.src_ip = "192.0.2.1";
     out.dst_ip = "192.0.2.50";

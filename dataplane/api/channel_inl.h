@@ -1,0 +1,54 @@
+// Template members of channel.h (included at its end; not included directly).
+#pragma once
+
+#include <cstring>
+#include <type_traits>
+
+#include "common/check.h"
+
+namespace mg::dataplane::api {
+
+template <typename T>
+T MessageView::body() const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    MG_CHECK(fixed.size() == sizeof(T), "channel: fixed body size mismatch");
+    T v;
+    std::memcpy(&v, fixed.data(), sizeof v);
+    return v;
+}
+
+template <typename T>
+T MessageView::entry(size_t i) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    MG_CHECK(entry_size(type()) == sizeof(T) && (i + 1) * sizeof(T) <= entries.size(),
+             "channel: entry out of range");
+    T v;
+    std::memcpy(&v, entries.data() + i * sizeof(T), sizeof v);
+    return v;
+}
+
+template <typename T>
+MessageBuilder& MessageBuilder::fixed(const T& body) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    MG_CHECK(buf_.size() == sizeof(Header), "channel: fixed body set twice or after entries");
+    MG_CHECK(fixed_size(static_cast<MsgType>(buf_[6])) == sizeof(T),
+             "channel: fixed body size mismatch");
+    append(&body, sizeof body);
+    return *this;
+}
+
+template <typename T>
+MessageBuilder& MessageBuilder::add(const T& entry) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    MsgType type = static_cast<MsgType>(buf_[6]);
+    MG_CHECK(entry_size(type) == sizeof(T), "channel: entry size mismatch");
+    MG_CHECK(buf_.size() >= sizeof(Header) + fixed_size(type), "channel: fixed body missing");
+    append(&entry, sizeof entry);
+    Header h;
+    std::memcpy(&h, buf_.data(), sizeof h);
+    ++h.count;
+    std::memcpy(buf_.data(), &h, sizeof h);
+    return *this;
+}
+
+}  // namespace mg::dataplane::api
