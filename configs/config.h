@@ -114,6 +114,8 @@ struct DataplaneSection {
     std::vector<std::string> eal_args;
     unsigned workers = 1;
     unsigned idle_sleep_us = 50;
+    uint32_t max_legs = 100000;      // relay legs the dataplane accepts (2 per relay)
+    uint32_t relatch_after_s = 10;   // a latched leg may re-latch after this silence; 0 = never
     std::vector<DataplanePort> ports;
 };
 

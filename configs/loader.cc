@@ -39,7 +39,7 @@ constexpr std::string_view kResolverKeys[] = {"servers", "initial_timeout_ms", "
                                               "dummy_ips", "dummy_ips_file"};
 constexpr std::string_view kControlKeys[] = {"socket", "log_level"};
 constexpr std::string_view kDataplaneKeys[] = {"socket", "eal_args", "workers", "idle_sleep_us",
-                                               "port"};
+                                               "max_legs", "relatch_after_s", "port"};
 constexpr std::string_view kPortKeys[] = {"name",      "role",      "device",   "addresses",
                                           "advertise", "gateway",   "gateway6", "routes",
                                           "vlan",      "udp_ports", "dscp"};
@@ -518,6 +518,10 @@ void Loader::read_dataplane(const toml::table* t) {
         cfg_.dataplane.workers = static_cast<unsigned>(*v);
     if (auto v = get_int(*t, "idle_sleep_us", where, 0, 100000))
         cfg_.dataplane.idle_sleep_us = static_cast<unsigned>(*v);
+    if (auto v = get_int(*t, "max_legs", where, 2, 16777216))
+        cfg_.dataplane.max_legs = static_cast<uint32_t>(*v);
+    if (auto v = get_int(*t, "relatch_after_s", where, 0, 86400))
+        cfg_.dataplane.relatch_after_s = static_cast<uint32_t>(*v);
     const toml::node* ports = t->get("port");
     if (ports == nullptr)
         return;
