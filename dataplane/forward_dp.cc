@@ -40,14 +40,56 @@ inline void count(LegCounters& c, uint16_t bytes, uint64_t now_tsc) {
     __atomic_store_n(&c.last_tsc, now_tsc, __ATOMIC_RELAXED);
 }
 
+inline bool payload_may_latch(const ParsedPacket& p, const rte_mbuf* m) {
+    return p.payload_length != 0 &&
+           may_latch(*rte_pktmbuf_mtod_offset(m, const uint8_t*, p.payload_offset));
+}
+
+// Claims the leg (from `from_state`) and writes its learned peer. Once per latch,
+// so the list lookup for the Debug class is not per packet.
+inline DropReason latch(const ForwardContext& ctx,
+                        Leg& leg,
+                        const ParsedPacket& p,
+                        uint8_t from_state,
+                        uint64_t now_tsc) {
+    uint8_t expected = from_state;
+    if (!__atomic_compare_exchange_n(&leg.latch_state, &expected, kLatching, false,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        return DropReason::kLatchRejected;  // another worker is latching it right now
+    }
+    __atomic_store_n(&leg.latch_seq, static_cast<uint8_t>(leg.latch_seq + 1), __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    leg.learned_peer = p.src;
+    leg.learned_port = p.src_port;
+    uint8_t flags = 0;
+    if (ctx.lists != nullptr && (ctx.lists->classify(p.src.to_address()) & ctx.debug_mask) != 0) {
+        flags = kLegDebug;
+    }
+    leg.learned_flags = flags;
+    // The silence before a re-latch counts from the latch.
+    __atomic_store_n(&leg.in.last_tsc, now_tsc, __ATOMIC_RELAXED);
+    __atomic_store_n(&leg.latch_state, kLatched, __ATOMIC_RELEASE);
+    return kRelayed;
+}
+
 // Accepts or refuses the source of a packet arriving on `leg`, latching it when
-// the leg latches and has not yet.
-inline DropReason check_source(Leg& leg, const ParsedPacket& p, const rte_mbuf* m) {
+// the leg latches and has not yet (or may re-latch after relatch_after_tsc).
+inline DropReason check_source(const ForwardContext& ctx,
+                               Leg& leg,
+                               const ParsedPacket& p,
+                               const rte_mbuf* m,
+                               uint64_t now_tsc) {
     const uint8_t state = __atomic_load_n(&leg.latch_state, __ATOMIC_ACQUIRE);
     if (state == kLatched) {
-        return p.src == leg.learned_peer && p.src_port == leg.learned_port
-                   ? kRelayed
-                   : DropReason::kLatchRejected;
+        if (p.src == leg.learned_peer && p.src_port == leg.learned_port) {
+            return kRelayed;
+        }
+        const uint64_t last = __atomic_load_n(&leg.in.last_tsc, __ATOMIC_RELAXED);
+        if (ctx.relatch_after_tsc == 0 || now_tsc - last < ctx.relatch_after_tsc ||
+            !payload_may_latch(p, m)) {
+            return DropReason::kLatchRejected;
+        }
+        return latch(ctx, leg, p, kLatched, now_tsc);
     }
     if ((leg.flags & kLegLatch) == 0) {
         return p.src == leg.peer && p.src_port == leg.peer_port ? kRelayed
@@ -56,19 +98,33 @@ inline DropReason check_source(Leg& leg, const ParsedPacket& p, const rte_mbuf* 
     if (state != kNotLatched) {
         return DropReason::kLatchRejected;  // another worker is latching it right now
     }
-    if (p.payload_length == 0 ||
-        !may_latch(*rte_pktmbuf_mtod_offset(m, const uint8_t*, p.payload_offset))) {
+    if (!payload_may_latch(p, m)) {
         return DropReason::kLatchNotMedia;
     }
-    uint8_t expected = kNotLatched;
-    if (!__atomic_compare_exchange_n(&leg.latch_state, &expected, kLatching, false,
-                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-        return DropReason::kLatchRejected;
+    return latch(ctx, leg, p, kNotLatched, now_tsc);
+}
+
+// Where packets sent from `leg` go: its learned peer when latched (read so that
+// a concurrent re-latch is never seen half written), else its signalled peer.
+// False when there is no peer yet.
+inline bool destination(const Leg& leg, IpAddr& peer, uint16_t& port, uint8_t& flags) {
+    const uint8_t state = __atomic_load_n(&leg.latch_state, __ATOMIC_ACQUIRE);
+    if (state == kLatched) {
+        const uint8_t seq = __atomic_load_n(&leg.latch_seq, __ATOMIC_RELAXED);
+        peer = leg.learned_peer;
+        port = leg.learned_port;
+        flags = leg.learned_flags;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&leg.latch_state, __ATOMIC_RELAXED) == kLatched &&
+            __atomic_load_n(&leg.latch_seq, __ATOMIC_RELAXED) == seq) {
+            return port != 0;
+        }
+        return false;  // being re-latched this very moment: drop this one
     }
-    leg.learned_peer = p.src;
-    leg.learned_port = p.src_port;
-    __atomic_store_n(&leg.latch_state, kLatched, __ATOMIC_RELEASE);
-    return kRelayed;
+    peer = leg.peer;
+    port = leg.peer_port;
+    flags = 0;
+    return port != 0 && !peer.is_unspecified();
 }
 
 inline uint8_t traffic_class_out(uint8_t received, uint8_t dscp) {
@@ -248,7 +304,7 @@ inline DropReason relay(const ForwardContext& ctx,
                         const ParsedPacket& p,
                         Leg& in,
                         uint64_t now_tsc) {
-    const DropReason source = check_source(in, p, m);
+    const DropReason source = check_source(ctx, in, p, m, now_tsc);
     if (source != kRelayed) {
         return source;
     }
@@ -256,10 +312,10 @@ inline DropReason relay(const ForwardContext& ctx,
     if (out == nullptr || out->local_addr_index >= ctx.locals->size()) {
         return DropReason::kPeerUnknown;
     }
-    const bool latched = __atomic_load_n(&out->latch_state, __ATOMIC_ACQUIRE) == kLatched;
-    const IpAddr& peer = latched ? out->learned_peer : out->peer;
-    const uint16_t peer_port = latched ? out->learned_port : out->peer_port;
-    if (peer_port == 0 || peer.is_unspecified()) {
+    IpAddr peer;
+    uint16_t peer_port = 0;
+    uint8_t peer_flags = 0;
+    if (!destination(*out, peer, peer_port, peer_flags)) {
         return DropReason::kPeerUnknown;
     }
     const LocalAddress& from = ctx.locals->at(out->local_addr_index);
@@ -273,7 +329,7 @@ inline DropReason relay(const ForwardContext& ctx,
     if (result == kRelayed) {
         count(in.in, p.payload_length, now_tsc);
         count(out->out, p.payload_length, now_tsc);
-        if (((in.flags | out->flags) & kLegDebug) != 0) {
+        if (((in.flags | in.learned_flags | out->flags | peer_flags) & kLegDebug) != 0) {
             ++counters.debug;
         }
     }

@@ -32,6 +32,7 @@
 #include "dataplane/neighbour_map.h"
 #include "dataplane/packet_dp.h"
 #include "dataplane/relay_table.h"
+#include "lists/classifier.h"
 
 namespace mg::dataplane {
 
@@ -60,6 +61,13 @@ struct ForwardContext {
     const RelayTable* relays = nullptr;
     const LocalAddressTable* locals = nullptr;
     const NeighbourMap* neighbours = nullptr;
+    // Consulted once per latch (never per packet): a learned peer in a list whose
+    // bit is in debug_mask makes the leg count as Debug. nullptr = no lists.
+    const lists::Classifier* lists = nullptr;
+    uint32_t debug_mask = 0;
+    // A latched leg takes a new source after its peer was silent this long
+    // (TSC cycles); 0 = never.
+    uint64_t relatch_after_tsc = 0;
 };
 
 // A next hop without a MAC, seen while relaying (kNoNeighbour).

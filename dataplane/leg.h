@@ -11,7 +11,9 @@
 // __atomic builtins:
 // - latching is claimed with a compare-exchange on latch_state, so two workers
 //   can never both latch one leg; the learned peer is read only after
-//   latch_state == kLatched is seen with acquire ordering;
+//   latch_state == kLatched is seen with acquire ordering, and a reader checks
+//   afterwards that latch_state and latch_seq did not change (re-latching after
+//   relatch_after_s rewrites the learned peer of a latched leg);
 // - `in` is written by the worker that receives the leg's packets and `out` by
 //   the worker that receives the other leg's packets. RSS keeps one source on
 //   one queue, so each counter has one writer (relaxed load + store); readers
@@ -59,8 +61,9 @@ struct alignas(64) Leg {
 
     // --- written by workers ---
     uint8_t latch_state = kNotLatched;  // LatchState
-    uint8_t reserved = 0;
+    uint8_t latch_seq = 0;      // +1 per (re-)latch: readers check it did not change
     uint16_t learned_port = 0;  // host order, valid when kLatched
+    uint8_t learned_flags = 0;  // kLegDebug when the learned peer is a Debug IP
     IpAddr learned_peer;        // valid when kLatched
     LegCounters in;             // received from the peer and accepted
     LegCounters out;            // relayed to the peer (sent from this leg)

@@ -16,30 +16,51 @@
 
 namespace mg::dataplane {
 
+// A static route of the port an address lives on ([[dataplane.port]] routes).
+struct Route {
+    IpAddr prefix;  // network address, host bits zero
+    uint8_t prefix_len = 0;
+    IpAddr via;
+};
+
+inline bool in_prefix(const IpAddr& a, const IpAddr& prefix, unsigned prefix_len) {
+    unsigned bits = prefix_len;
+    for (unsigned i = 0; i < 16 && bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
+        const uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff00 >> bits);
+        if (((a.bytes[i] ^ prefix.bytes[i]) & mask) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 struct LocalAddress {
+    static constexpr unsigned kMaxRoutes = 8;
+
     IpAddr addr;
     uint8_t prefix_len = 0;       // on-link prefix (IPv4 counts 96 + the IPv4 length)
     uint16_t port_id = 0;         // DPDK port the address lives on
     uint16_t vlan_tci = kNoVlan;  // 802.1Q TCI put on frames sent from it; kNoVlan = none
     rte_ether_addr mac{};         // source MAC of frames sent from it
     IpAddr gateway;               // next hop for off-link peers; :: = none
+    Route routes[kMaxRoutes];     // of this address's family, longest prefix first
+    uint8_t route_count = 0;
 
     // Hot. True when `a` is inside this address's on-link prefix.
-    bool on_link(const IpAddr& a) const {
-        unsigned bits = prefix_len;
-        for (unsigned i = 0; i < 16 && bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
-            const uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff00 >> bits);
-            if (((a.bytes[i] ^ addr.bytes[i]) & mask) != 0) {
-                return false;
+    bool on_link(const IpAddr& a) const { return in_prefix(a, addr, prefix_len); }
+    // Hot. Whose MAC a packet to `peer` sent from here needs: the peer itself when
+    // on link, else the first (longest) matching route's next hop, else the
+    // gateway; with no gateway, the peer itself (it may still answer ARP / NS).
+    const IpAddr& next_hop(const IpAddr& peer) const {
+        if (on_link(peer)) {
+            return peer;
+        }
+        for (unsigned i = 0; i < route_count; ++i) {
+            if (in_prefix(peer, routes[i].prefix, routes[i].prefix_len)) {
+                return routes[i].via;
             }
         }
-        return true;
-    }
-    // Hot. Whose MAC a packet to `peer` sent from here needs: the peer itself when
-    // on link (or when there is no gateway: it may still answer ARP / NS), else
-    // the gateway.
-    const IpAddr& next_hop(const IpAddr& peer) const {
-        return on_link(peer) || gateway.is_unspecified() ? peer : gateway;
+        return gateway.is_unspecified() ? peer : gateway;
     }
 };
 

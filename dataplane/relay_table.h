@@ -60,6 +60,23 @@ class RelayTable {
     // Cold. Unpublishes the leg at the key. Error: kNotFound.
     Result<void> remove(uint16_t local_addr_index, uint16_t port);
 
+    // Cold, owner only. Calls fn(const Leg&) for every published leg, in key order.
+    template <typename Fn>
+    void for_each(Fn&& fn) const {
+        const size_t blocks = static_cast<size_t>(local_addresses_) * kBlocksPerAddress;
+        for (size_t b = 0; b < blocks; ++b) {
+            const Block* block = blocks_[b];
+            if (block == nullptr) {
+                continue;
+            }
+            for (const Leg* leg : block->legs) {
+                if (leg != nullptr) {
+                    fn(*leg);
+                }
+            }
+        }
+    }
+
     size_t size() const { return size_; }
     uint32_t max_legs() const { return max_legs_; }
     size_t retired() const { return retired_.size(); }

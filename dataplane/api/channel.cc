@@ -59,6 +59,11 @@ Result<sockaddr_un> socket_address(const std::string& path) {
                           "dataplane socket path '" + path + "': empty or longer than " +
                               std::to_string(sizeof sa.sun_path - 1) + " bytes");
     }
+    // A NUL would make the kernel and lstat()/unlink() see different names (and a
+    // leading one an abstract socket).
+    if (path.find('\0') != std::string::npos) {
+        return make_error(ErrorCode::kInvalidInput, "dataplane socket path contains a NUL byte");
+    }
     std::memcpy(sa.sun_path, path.data(), path.size());
     return sa;
 }
@@ -94,6 +99,11 @@ Result<MessageView> parse_message(std::span<const uint8_t> bytes) {
                           "message of " + std::to_string(bytes.size()) +
                               " bytes is shorter than the 16-byte header");
     }
+    if (bytes.size() > kMaxMessage) {  // the builder cannot make it, recv_message refuses it
+        return make_error(ErrorCode::kInvalidInput,
+                          "message of " + std::to_string(bytes.size()) + " bytes is over the " +
+                              std::to_string(kMaxMessage) + "-byte limit");
+    }
     MessageView v;
     std::memcpy(&v.header, bytes.data(), sizeof(Header));
     if (v.header.magic != kMagic) {
@@ -110,8 +120,14 @@ Result<MessageView> parse_message(std::span<const uint8_t> bytes) {
                           "unknown message type " + std::to_string(v.header.type));
     }
     TypeInfo ti = info(v.type());
-    size_t expected = sizeof(Header) + ti.fixed + static_cast<size_t>(v.header.count) * ti.entry;
-    if (bytes.size() != expected || (ti.entry == 0 && v.header.count != 0)) {
+    // Compared by division, so no count can overflow the arithmetic (on any size_t).
+    size_t rest = bytes.size() - sizeof(Header);
+    bool length_ok = rest >= ti.fixed &&
+                     (ti.entry == 0 ? rest == ti.fixed &&
+                                          (v.header.count == 0 || v.type() == MsgType::kOk)
+                                    : (rest - ti.fixed) % ti.entry == 0 &&
+                                          (rest - ti.fixed) / ti.entry == v.header.count);
+    if (!length_ok) {
         return make_error(ErrorCode::kInvalidInput,
                           std::string(ti.name) + ": " + std::to_string(bytes.size()) +
                               " bytes, expected 16 + " + std::to_string(ti.fixed) + " + " +
@@ -130,17 +146,13 @@ MessageBuilder::MessageBuilder(MsgType type, uint32_t seq, uint8_t flags) {
     h.seq = seq;
     buf_.reserve(sizeof(Header) + info(type).fixed);
     append(&h, sizeof h);
-    if (info(type).fixed != 0) {
-        // Zeroed until fixed() is called; messages whose body is all zero may skip it.
-        buf_.resize(sizeof(Header) + info(type).fixed, 0);
-        buf_.resize(sizeof(Header));
-    }
+    // Zeroed until fixed() overwrites it; messages whose body is all zero may skip it.
+    buf_.resize(sizeof(Header) + info(type).fixed, 0);
 }
 
 MessageBuilder& MessageBuilder::add_bytes(std::span<const uint8_t> bytes) {
     MsgType type = static_cast<MsgType>(buf_[6]);
     MG_CHECK(entry_size(type) == 1, "channel: add_bytes on a type without byte entries");
-    MG_CHECK(buf_.size() >= sizeof(Header) + fixed_size(type), "channel: fixed body missing");
     append(bytes.data(), bytes.size());
     Header h;
     std::memcpy(&h, buf_.data(), sizeof h);
@@ -173,12 +185,31 @@ void MessageBuilder::append(const void* p, size_t n) {
     buf_.insert(buf_.end(), b, b + n);
 }
 
+std::vector<uint8_t> make_ok(uint32_t seq, uint32_t applied) {
+    MessageBuilder b(MsgType::kOk, seq);
+    std::vector<uint8_t> bytes = b.bytes();
+    Header h;
+    std::memcpy(&h, bytes.data(), sizeof h);
+    h.count = applied;
+    std::memcpy(bytes.data(), &h, sizeof h);
+    return bytes;
+}
+
 std::vector<uint8_t> make_error(uint32_t seq, ErrorKind kind, uint32_t entry, std::string_view text) {
     ErrorBody body;
     body.kind = static_cast<uint32_t>(kind);
     body.entry = entry;
     size_t room = kMaxMessage - sizeof(Header) - sizeof(ErrorBody);
     std::string_view t = text.substr(0, room);
+    // Do not cut a UTF-8 sequence: when the first byte left out continues one,
+    // leave out that sequence's start too (at most 3 bytes back).
+    if (t.size() < text.size()) {
+        size_t n = t.size();
+        for (int k = 0; k < 3 && (static_cast<uint8_t>(text[n]) & 0xc0) == 0x80; ++k) {
+            --n;
+        }
+        t = t.substr(0, n);
+    }
     MessageBuilder b(MsgType::kError, seq);
     b.fixed(body);
     b.add_bytes({reinterpret_cast<const uint8_t*>(t.data()), t.size()});
@@ -241,7 +272,12 @@ Result<int> listen_channel(const std::string& path) {
             return make_error(ErrorCode::kInvalidInput,
                               path + ": another dataplane is listening there");
         }
-        ::unlink(path.c_str());  // stale
+        if (probe.error().code != ErrorCode::kNotFound) {
+            return probe.error();  // e.g. EACCES: cannot tell whether it is stale
+        }
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {  // stale
+            return io_error(path + ": removing the stale socket");
+        }
     }
     int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -259,12 +295,13 @@ Result<int> listen_channel(const std::string& path) {
     return fd;
 }
 
-Result<int> connect_channel(const std::string& path) {
+Result<int> connect_channel(const std::string& path, bool nonblocking) {
     auto sa = socket_address(path);
     if (!sa) {
         return sa.error();
     }
-    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    const int type = SOCK_SEQPACKET | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
+    int fd = ::socket(AF_UNIX, type, 0);
     if (fd < 0) {
         return io_error("dataplane channel: socket");
     }
@@ -275,6 +312,10 @@ Result<int> connect_channel(const std::string& path) {
         if (err == ENOENT || err == ECONNREFUSED) {
             return make_error(ErrorCode::kNotFound,
                               path + ": no dataplane is listening (" + std::strerror(err) + ")");
+        }
+        if (err == EAGAIN) {
+            return make_error(ErrorCode::kIo,
+                              path + ": the dataplane is not accepting connections (backlog full)");
         }
         return io_error(path);
     }

@@ -38,7 +38,7 @@ inline constexpr size_t kMaxMessage = 65536;
 enum class MsgType : uint8_t {
     kHello = 1,      // control -> dataplane: HelloBody
     kHelloReply,     // HelloReplyBody
-    kOk,             // generic success; count = entries the request applied
+    kOk,             // generic success; count = entries the request applied (make_ok)
     kError,          // ErrorBody + count bytes of text (UTF-8, no NUL)
     kListsBegin,     // start a list replacement (staging cleared)
     kListsChunk,     // count x RangeEntry appended to the staging
@@ -230,10 +230,11 @@ struct MessageView {
     }
 };
 
-// Checks magic, version, a known type, and that the length is exactly header +
-// fixed body + count x entry. Errors name what is wrong ("add-legs: 100 bytes,
-// expected 16 + 64 x 2"). A version mismatch is ErrorCode::kInvalidInput whose
-// message starts with "version".
+// Checks the size (16 to kMaxMessage bytes), magic, version, a known type, and
+// that the length is exactly header + fixed body + count x entry (a type without
+// entries needs count 0, except kOk). Errors name what is wrong ("add-legs: 100
+// bytes, expected 16 + 0 + 64 x 2"). A version mismatch is ErrorCode::kInvalidInput
+// whose message starts with "version".
 Result<MessageView> parse_message(std::span<const uint8_t> bytes);
 
 // Builds one message. Append entries, then take bytes(); MG_CHECK if the
@@ -241,8 +242,10 @@ Result<MessageView> parse_message(std::span<const uint8_t> bytes);
 class MessageBuilder {
   public:
     MessageBuilder(MsgType type, uint32_t seq, uint8_t flags = 0);
+    // The fixed body starts zeroed; set it at most once, before any entry (a
+    // message whose body is all zero may skip it).
     template <typename T>
-    MessageBuilder& fixed(const T& body);  // set once, before entries
+    MessageBuilder& fixed(const T& body);
     template <typename T>
     MessageBuilder& add(const T& entry);
     MessageBuilder& add_bytes(std::span<const uint8_t> bytes);  // 1-byte entries
@@ -255,8 +258,14 @@ class MessageBuilder {
   private:
     void append(const void* p, size_t n);
     std::vector<uint8_t> buf_;
+    bool fixed_set_ = false;
 };
 
+// A whole kOk message whose count is `applied` (kOk has no entries: its count is
+// a number, the one exception to "count x entry" in parse_message).
+std::vector<uint8_t> make_ok(uint32_t seq, uint32_t applied);
+// A whole kError message. Text that does not fit is cut at the last UTF-8
+// character boundary that does.
 std::vector<uint8_t> make_error(uint32_t seq, ErrorKind kind, uint32_t entry, std::string_view text);
 
 // ---------------------------------------------------------------------------
@@ -269,10 +278,16 @@ Result<void> send_message(int fd, std::span<const uint8_t> bytes);
 Result<bool> recv_message(int fd, std::vector<uint8_t>& buf);
 
 // Listening socket at `path` (mode 0660; a stale socket file is replaced, a
-// live one is an error: "PATH: another dataplane is listening").
+// live one is an error: "PATH: another dataplane is listening"; when probing
+// the existing socket fails otherwise, e.g. EACCES, that error is returned and
+// the file is left alone). A path that is empty, holds a NUL or does not fit
+// sun_path is kInvalidInput (for connect_channel too).
 Result<int> listen_channel(const std::string& path);
 // Connects to `path`. kNotFound when nothing listens there, kIo otherwise.
-Result<int> connect_channel(const std::string& path);
+// With `nonblocking` the fd is O_NONBLOCK from the start, so the connect itself
+// cannot block either (a listener whose backlog is full, i.e. a stuck dataplane,
+// is kIo at once instead of a wait without end).
+Result<int> connect_channel(const std::string& path, bool nonblocking = false);
 
 // Sizes per type, for parse_message and MessageBuilder.
 size_t fixed_size(MsgType type);

@@ -20,7 +20,8 @@ T MessageView::body() const {
 template <typename T>
 T MessageView::entry(size_t i) const {
     static_assert(std::is_trivially_copyable_v<T>);
-    MG_CHECK(entry_size(type()) == sizeof(T) && (i + 1) * sizeof(T) <= entries.size(),
+    // i < size / sizeof(T), not (i + 1) * sizeof(T) <= size: that wraps for a huge i.
+    MG_CHECK(entry_size(type()) == sizeof(T) && i < entries.size() / sizeof(T),
              "channel: entry out of range");
     T v;
     std::memcpy(&v, entries.data() + i * sizeof(T), sizeof v);
@@ -30,10 +31,13 @@ T MessageView::entry(size_t i) const {
 template <typename T>
 MessageBuilder& MessageBuilder::fixed(const T& body) {
     static_assert(std::is_trivially_copyable_v<T>);
-    MG_CHECK(buf_.size() == sizeof(Header), "channel: fixed body set twice or after entries");
     MG_CHECK(fixed_size(static_cast<MsgType>(buf_[6])) == sizeof(T),
              "channel: fixed body size mismatch");
-    append(&body, sizeof body);
+    MG_CHECK(!fixed_set_ && buf_.size() == sizeof(Header) + sizeof(T),
+             "channel: fixed body set twice or after entries");
+    // The constructor put a zeroed body there; overwrite it.
+    std::memcpy(buf_.data() + sizeof(Header), &body, sizeof body);
+    fixed_set_ = true;
     return *this;
 }
 
@@ -42,7 +46,6 @@ MessageBuilder& MessageBuilder::add(const T& entry) {
     static_assert(std::is_trivially_copyable_v<T>);
     MsgType type = static_cast<MsgType>(buf_[6]);
     MG_CHECK(entry_size(type) == sizeof(T), "channel: entry size mismatch");
-    MG_CHECK(buf_.size() >= sizeof(Header) + fixed_size(type), "channel: fixed body missing");
     append(&entry, sizeof entry);
     Header h;
     std::memcpy(&h, buf_.data(), sizeof h);

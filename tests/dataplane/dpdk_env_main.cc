@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <rte_eal.h>
@@ -60,7 +61,10 @@ int main(int argc, char** argv) {
     std::string prefix = "--file-prefix=mgtest" + std::to_string(getpid());
     std::vector<std::string> args = {
         "mg_dataplane_test",   "--no-huge", "-m", "256", "--no-pci", prefix,
-        "--log-level=*:error", "-l",        "0"};
+        "--log-level=*:error",
+        // Lcore 0 (main) and one worker lcore, floating over the machine's CPUs.
+        "--lcores=(0-1)@(0-" + std::to_string(std::max(1u, std::thread::hardware_concurrency()) - 1) +
+            ")"};
     std::vector<char*> argv_eal;
     for (std::string& a : args) {
         argv_eal.push_back(a.data());

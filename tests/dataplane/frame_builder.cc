@@ -1,5 +1,6 @@
 #include "tests/dataplane/frame_builder.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "lists/address.h"
@@ -210,20 +211,84 @@ Bytes neighbour_message(uint8_t type,
                         const std::string& src,
                         const std::string& dst,
                         const std::string& target) {
-    Bytes icmp{type, 0, 0, 0, 0, 0, 0, 0};
-    put_bytes(icmp, ip_bytes(target));
+    NdMessage m;
+    m.type = type;
+    m.src = src;
+    m.dst = dst;
+    m.target = target;
+    return nd_packet(m);
+}
+
+Bytes arp(uint16_t op,
+          const Mac& sender_mac,
+          const std::string& sender_ip,
+          const Mac& target_mac,
+          const std::string& target_ip) {
+    Bytes a;
+    put16(a, 1);
+    put16(a, 0x0800);
+    a.push_back(6);
+    a.push_back(4);
+    put16(a, op);
+    a.insert(a.end(), sender_mac.begin(), sender_mac.end());
+    put_bytes(a, ip_bytes(sender_ip));
+    a.insert(a.end(), target_mac.begin(), target_mac.end());
+    put_bytes(a, ip_bytes(target_ip));
+    return a;
+}
+
+Bytes nd_packet(const NdMessage& m) {
+    Bytes icmp{m.type, m.code, 0, 0, m.flags, 0, 0, 0};
+    put_bytes(icmp, ip_bytes(m.target));
+    put_bytes(icmp, m.options);
     Bytes p;
-    put_bytes(p, ip_bytes(src));
-    put_bytes(p, ip_bytes(dst));
+    put_bytes(p, ip_bytes(m.src));
+    put_bytes(p, ip_bytes(m.dst));
     put16(p, 0);
     put16(p, static_cast<uint16_t>(icmp.size()));
     put16(p, 0);
     put16(p, 58);
     put_bytes(p, icmp);
-    const uint16_t c = ref_checksum(p);
+    const uint16_t c = static_cast<uint16_t>(ref_checksum(p) + m.checksum_delta);
     icmp[2] = static_cast<uint8_t>(c >> 8);
     icmp[3] = static_cast<uint8_t>(c);
-    return ipv6(src, dst, 58, icmp, 255);
+    return ipv6(m.src, m.dst, 58, icmp, m.hop_limit);
+}
+
+Bytes lla_option(uint8_t type, const Mac& mac) {
+    Bytes o{type, 1};
+    o.insert(o.end(), mac.begin(), mac.end());
+    return o;
+}
+
+std::string solicited_node(const std::string& target) {
+    const Bytes t = ip_bytes(target);
+    char text[64];
+    std::snprintf(text, sizeof text, "ff02::1:ff%02x:%02x%02x", t[13], t[14], t[15]);
+    return text;
+}
+
+Mac ipv6_multicast_mac(const std::string& group) {
+    const Bytes g = ip_bytes(group);
+    return Mac{0x33, 0x33, g[12], g[13], g[14], g[15]};
+}
+
+bool icmpv6_checksum_ok(const Bytes& frame, size_t l3) {
+    if (frame.size() < l3 + 40) {
+        return false;
+    }
+    const size_t len = get16(frame, l3 + 4);
+    if (frame.size() < l3 + 40 + len) {
+        return false;
+    }
+    const auto at = [&](size_t off) { return frame.begin() + static_cast<long>(off); };
+    Bytes p(at(l3 + 8), at(l3 + 40));
+    put16(p, 0);
+    put16(p, static_cast<uint16_t>(len));
+    put16(p, 0);
+    put16(p, 58);
+    p.insert(p.end(), at(l3 + 40), at(l3 + 40 + len));
+    return ref_sum(p) == 0xffff;
 }
 
 bool ipv4_header_ok(const Bytes& frame, size_t l3) {

@@ -75,6 +75,36 @@ Bytes neighbour_message(uint8_t type,
                         const std::string& dst,
                         const std::string& target);
 
+// Any Ethernet/IPv4 ARP packet (28 bytes; htype 1, ptype 0x0800, 6/4).
+Bytes arp(uint16_t op,
+          const Mac& sender_mac,
+          const std::string& sender_ip,
+          const Mac& target_mac,
+          const std::string& target_ip);
+
+// An IPv6 packet carrying an NS / NA, every field settable (for malformed ones).
+struct NdMessage {
+    uint8_t type = 135;
+    uint8_t code = 0;
+    uint8_t flags = 0;  // first byte after the checksum: R 0x80, S 0x40, O 0x20
+    std::string src = "2001:db8:1::10";
+    std::string dst = "ff02::1:ff00:1";
+    std::string target = "2001:db8:1::1";
+    Bytes options;  // appended after the target, as given
+    uint8_t hop_limit = 255;
+    int16_t checksum_delta = 0;  // added to the reference checksum (0 = correct)
+};
+Bytes nd_packet(const NdMessage& m);
+// A link-layer address option (type 1 source, 2 target), 8 bytes.
+Bytes lla_option(uint8_t type, const Mac& mac);
+// The solicited-node multicast group of an IPv6 address (text form).
+std::string solicited_node(const std::string& target);
+// 33:33 + the group's last 4 bytes.
+Mac ipv6_multicast_mac(const std::string& group);
+
+// Verifies the ICMPv6 checksum of the IPv6 packet at l3 (no extension headers).
+bool icmpv6_checksum_ok(const Bytes& frame, size_t l3);
+
 // Verifies an IPv4 header checksum at l3, and the UDP checksum of the IPv4 or
 // IPv6 datagram at l3 (a zero IPv4 UDP checksum verifies), with the reference.
 bool ipv4_header_ok(const Bytes& frame, size_t l3);

@@ -1,0 +1,224 @@
+// NeighbourTable (see neighbour.h). Cold path, main lcore.
+#include "dataplane/neighbour.h"
+
+#include <algorithm>
+
+#include <rte_cycles.h>
+
+#include "common/check.h"
+
+namespace mg::dataplane {
+namespace {
+
+// Time since `then`; a clock read earlier than `then` counts as none.
+inline uint64_t since(uint64_t now_ms, uint64_t then_ms) {
+    return now_ms > then_ms ? now_ms - then_ms : 0;
+}
+
+inline bool valid_mac(const rte_ether_addr& mac) {
+    return rte_is_valid_assigned_ether_addr(&mac);
+}
+
+}  // namespace
+
+const char* neighbour_state_name(NeighbourState state) {
+    switch (state) {
+        case NeighbourState::kIncomplete:
+            return "incomplete";
+        case NeighbourState::kReachable:
+            return "reachable";
+        case NeighbourState::kStale:
+            return "stale";
+        case NeighbourState::kFailed:
+            return "failed";
+    }
+    return "?";
+}
+
+NeighbourTable::NeighbourTable(size_t max_entries, NeighbourTimers timers)
+    : max_entries_(max_entries),
+      timers_(timers),
+      entries_(0, Hash{ip_addr_hash(IpAddr{}, rte_rdtsc() | 1)}) {
+    MG_CHECK(max_entries >= 1 && max_entries <= NeighbourMap::kMaxCapacity,
+             "neighbour table bound %zu outside 1..%u", max_entries, NeighbourMap::kMaxCapacity);
+    MG_CHECK(timers.max_probes >= 1, "neighbour table: max_probes must be at least 1");
+    entries_.reserve(max_entries);
+}
+
+void NeighbourTable::remove(Map::iterator it) {
+    if (it->second.has_mac) {
+        ++generation_;
+    }
+    entries_.erase(it);
+}
+
+bool NeighbourTable::make_room() {
+    if (entries_.size() < max_entries_) {
+        return true;
+    }
+    // A failed entry first (it holds nothing useful), else the stale entry
+    // confirmed longest ago.
+    auto victim = entries_.end();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        const NeighbourEntry& e = it->second;
+        if (e.state == NeighbourState::kFailed) {
+            if (victim == entries_.end() || victim->second.state != NeighbourState::kFailed ||
+                e.failed_ms < victim->second.failed_ms) {
+                victim = it;
+            }
+        } else if (e.state == NeighbourState::kStale) {
+            if (victim == entries_.end() ||
+                (victim->second.state == NeighbourState::kStale &&
+                 e.confirmed_ms < victim->second.confirmed_ms)) {
+                victim = it;
+            }
+        }
+    }
+    if (victim == entries_.end()) {
+        ++counters_.refused_full;
+        return false;
+    }
+    ++counters_.evicted;
+    remove(victim);
+    return true;
+}
+
+bool NeighbourTable::request(const IpAddr& next_hop, uint16_t local_addr_index, uint64_t now_ms) {
+    if (next_hop.is_unspecified()) {
+        return false;
+    }
+    auto it = entries_.find(next_hop);
+    if (it == entries_.end()) {
+        if (!make_room()) {
+            return false;
+        }
+        NeighbourEntry e;
+        e.addr = next_hop;
+        e.state = NeighbourState::kIncomplete;
+        e.local_addr_index = local_addr_index;
+        e.probes = 1;
+        e.probed_ms = now_ms;
+        entries_.emplace(next_hop, e);
+        ++counters_.solicitations;
+        return true;
+    }
+    NeighbourEntry& e = it->second;
+    if (e.state != NeighbourState::kIncomplete && e.state != NeighbourState::kStale) {
+        return false;
+    }
+    if (e.probes >= timers_.max_probes ||
+        (e.probes != 0 && since(now_ms, e.probed_ms) < timers_.retransmit_ms)) {
+        return false;
+    }
+    ++e.probes;
+    e.probed_ms = now_ms;
+    ++counters_.solicitations;
+    return true;
+}
+
+LearnResult NeighbourTable::learn(const IpAddr& addr,
+                                  const rte_ether_addr& mac,
+                                  uint64_t now_ms,
+                                  int create_for_local) {
+    if (addr.is_unspecified() || !valid_mac(mac)) {
+        return LearnResult::kInvalid;
+    }
+    auto it = entries_.find(addr);
+    if (it == entries_.end()) {
+        if (create_for_local < 0 || create_for_local > UINT16_MAX) {
+            return LearnResult::kNoEntry;
+        }
+        if (!make_room()) {
+            return LearnResult::kFull;
+        }
+        NeighbourEntry e;
+        e.addr = addr;
+        e.mac = mac;
+        e.has_mac = true;
+        e.state = NeighbourState::kReachable;
+        e.local_addr_index = static_cast<uint16_t>(create_for_local);
+        e.confirmed_ms = now_ms;
+        entries_.emplace(addr, e);
+        ++generation_;
+        return LearnResult::kCreated;
+    }
+    NeighbourEntry& e = it->second;
+    const bool same = e.has_mac && rte_is_same_ether_addr(&e.mac, &mac);
+    if (!same) {
+        ++generation_;
+    }
+    e.mac = mac;
+    e.has_mac = true;
+    e.state = NeighbourState::kReachable;
+    e.probes = 0;
+    e.confirmed_ms = now_ms;
+    return same ? LearnResult::kConfirmed : LearnResult::kUpdated;
+}
+
+std::vector<NeighbourProbe> NeighbourTable::expire(uint64_t now_ms) {
+    std::vector<NeighbourProbe> probes;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        NeighbourEntry& e = it->second;
+        if (e.state == NeighbourState::kReachable &&
+            since(now_ms, e.confirmed_ms) >= timers_.reachable_ms) {
+            e.state = NeighbourState::kStale;
+            e.probes = 0;
+        }
+        switch (e.state) {
+            case NeighbourState::kReachable:
+                break;
+            case NeighbourState::kIncomplete:
+            case NeighbourState::kStale: {
+                const bool due =
+                    e.probes == 0 || since(now_ms, e.probed_ms) >= timers_.retransmit_ms;
+                if (!due) {
+                    break;
+                }
+                if (e.probes < timers_.max_probes) {
+                    probes.push_back(NeighbourProbe{e.addr, e.local_addr_index});
+                    break;
+                }
+                if (e.state == NeighbourState::kStale) {
+                    ++counters_.expired;
+                    auto gone = it++;
+                    remove(gone);
+                    continue;
+                }
+                ++counters_.failed;
+                e.state = NeighbourState::kFailed;
+                e.failed_ms = now_ms;
+                break;
+            }
+            case NeighbourState::kFailed:
+                if (since(now_ms, e.failed_ms) >= timers_.failed_backoff_ms) {
+                    auto gone = it++;
+                    remove(gone);
+                    continue;
+                }
+                break;
+        }
+        ++it;
+    }
+    return probes;
+}
+
+const NeighbourEntry* NeighbourTable::find(const IpAddr& addr) const {
+    auto it = entries_.find(addr);
+    return it == entries_.end() ? nullptr : &it->second;
+}
+
+NeighbourMap NeighbourTable::freeze() const {
+    uint32_t with_mac = 0;
+    for (const auto& [addr, e] : entries_) {
+        with_mac += e.has_mac ? 1 : 0;
+    }
+    NeighbourMap map(std::max<uint32_t>(with_mac, 1));
+    for (const auto& [addr, e] : entries_) {
+        if (e.has_mac) {
+            MG_CHECK(map.add(addr, e.mac), "neighbour map sized for %u entries is full", with_mac);
+        }
+    }
+    return map;
+}
+
+}  // namespace mg::dataplane

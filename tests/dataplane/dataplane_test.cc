@@ -1,0 +1,657 @@
+// Dataplane in-process over net_ring ports: channel requests applied to a real
+// Dataplane, frames injected into the ports' RX rings and the frames that come
+// out of their TX rings checked byte for byte, with the counters.
+//
+// Most tests poll by hand (worker_poll_once + poll_main) so every step is
+// deterministic; ZeroLossOnReload runs a real worker lcore.
+#include <rte_ethdev.h>
+#include <rte_eth_ring.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "configs/config.h"
+#include "dataplane/dataplane.h"
+#include "lists/address.h"
+#include "tests/dataplane/dpdk_env.h"
+#include "tests/dataplane/frame_builder.h"
+
+namespace mg::dataplane {
+namespace {
+
+using test::Bytes;
+using test::Mac;
+using test::UdpFrame;
+
+constexpr const char* kConfig = R"(
+[media]
+udp_ports = "30000-30999"
+silence_timeout_s = 1
+[dataplane]
+workers = 1
+idle_sleep_us = 0
+max_legs = 8
+relatch_after_s = 0
+[[dataplane.port]]
+name = "lan"
+role = "lan"
+device = "net_ring_dpt_lan"
+addresses = ["192.0.2.1/24", "2001:db8:1::1/64"]
+gateway = "192.0.2.254"
+[[dataplane.port]]
+name = "wan"
+role = "wan"
+device = "net_ring_dpt_wan"
+addresses = ["198.51.100.1/24", "2001:db8:2::1/64"]
+gateway = "198.51.100.254"
+gateway6 = "2001:db8:2::fe"
+vlan = 100
+dscp = 46
+)";
+
+const Mac kLanHost{0x02, 0, 0, 0, 0, 0x10};
+const Mac kWanGateway{0x02, 0, 0, 0, 0, 0xfe};
+const Mac kBroadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+constexpr uint16_t kWanTci = 100;
+
+struct RingPort {
+    rte_ring* rx = nullptr;  // we enqueue, the PMD's RX reads
+    rte_ring* tx = nullptr;  // the PMD's TX writes, we dequeue
+    uint16_t port_id = 0;
+};
+RingPort g_lan;
+RingPort g_wan;
+bool g_ports_ok = false;
+
+bool make_ring_port(const char* name, RingPort& p) {
+    const std::string base(name);
+    p.rx = rte_ring_create((base + "_rx").c_str(), 4096, SOCKET_ID_ANY, 0);
+    p.tx = rte_ring_create((base + "_tx").c_str(), 4096, SOCKET_ID_ANY, 0);
+    if (p.rx == nullptr || p.tx == nullptr) {
+        return false;
+    }
+    const int id = rte_eth_from_rings(name, &p.rx, 1, &p.tx, 1, SOCKET_ID_ANY);
+    if (id < 0) {
+        return false;
+    }
+    p.port_id = static_cast<uint16_t>(id);
+    return true;
+}
+
+void drain(rte_ring* r) {
+    void* m = nullptr;
+    while (rte_ring_dequeue(r, &m) == 0) {
+        rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    }
+}
+
+Mac mac_of(const rte_ether_addr& a) {
+    Mac m;
+    std::memcpy(m.data(), a.addr_bytes, 6);
+    return m;
+}
+
+api::Addr wire(const char* text) {
+    auto a = lists::parse_address(text);
+    EXPECT_TRUE(a.has_value()) << text;
+    IpAddr ip = IpAddr::from_address(*a);
+    api::Addr r;
+    std::memcpy(r.bytes, ip.bytes, 16);
+    return r;
+}
+
+api::LegSpec spec(const char* local, uint16_t port, const char* peer, uint16_t peer_port,
+                  const char* other, uint16_t other_port, uint8_t flags = 0) {
+    api::LegSpec s;
+    s.local = wire(local);
+    s.local_port = port;
+    if (peer != nullptr) {
+        s.peer = wire(peer);
+    }
+    s.peer_port = peer_port;
+    s.other_local = wire(other);
+    s.other_port = other_port;
+    s.flags = flags;
+    s.owner_tag = port;
+    return s;
+}
+
+// ARP (Ethernet/IPv4) with any opcode, as the wire has it.
+Bytes arp(uint16_t op, const Mac& smac, const char* sip, const Mac& tmac, const char* tip) {
+    Bytes a{0, 1, 8, 0, 6, 4, static_cast<uint8_t>(op >> 8), static_cast<uint8_t>(op)};
+    a.insert(a.end(), smac.begin(), smac.end());
+    Bytes s = test::ip_bytes(sip);
+    a.insert(a.end(), s.begin(), s.end());
+    a.insert(a.end(), tmac.begin(), tmac.end());
+    Bytes t = test::ip_bytes(tip);
+    a.insert(a.end(), t.begin(), t.end());
+    return a;
+}
+
+class DataplaneTest : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        if (test::mbuf_pool() != nullptr && !g_ports_ok) {
+            g_ports_ok = make_ring_port("dpt_lan", g_lan) && make_ring_port("dpt_wan", g_wan);
+        }
+    }
+
+    void SetUp() override {
+        MG_REQUIRE_EAL();
+        ASSERT_TRUE(g_ports_ok);
+        drain(g_lan.rx);
+        drain(g_lan.tx);
+        drain(g_wan.rx);
+        drain(g_wan.tx);
+        configs::LoadOptions opts;
+        opts.host_interfaces = std::vector<configs::HostInterface>{};
+        auto cfg = configs::parse_config(kConfig, "dataplane_test.toml", opts);
+        ASSERT_TRUE(cfg.ok()) << (cfg.ok() ? "" : cfg.error().format());
+        auto dp = Dataplane::create(*cfg);
+        ASSERT_TRUE(dp.ok()) << (dp.ok() ? "" : dp.error().message);
+        dp_ = std::move(*dp);
+        lan_mac_ = mac_of(dp_->ports()[0].mac);
+        wan_mac_ = mac_of(dp_->ports()[1].mac);
+    }
+
+    void TearDown() override {
+        if (g_ports_ok) {
+            drain(g_lan.rx);
+            drain(g_lan.tx);
+            drain(g_wan.rx);
+            drain(g_wan.tx);
+        }
+        dp_.reset();
+    }
+
+    void inject(RingPort& p, const Bytes& frame) {
+        rte_mbuf* m = test::make_mbuf(frame);
+        ASSERT_NE(m, nullptr);
+        ASSERT_EQ(rte_ring_enqueue(p.rx, m), 0);
+    }
+
+    static std::vector<Bytes> sent(RingPort& p) {
+        std::vector<Bytes> out;
+        void* m = nullptr;
+        while (rte_ring_dequeue(p.tx, &m) == 0) {
+            out.push_back(test::mbuf_bytes(static_cast<rte_mbuf*>(m)));
+            rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+        }
+        return out;
+    }
+
+    // One worker round (and the main lcore's) followed by a second main round,
+    // so replies the main lcore queued are transmitted by worker 0.
+    void poll() {
+        Worker& w = dp_->workers_for_test()[0];
+        worker_poll_once(w, dp_->snapshot());
+        dp_->poll_main(now_ms_);
+        worker_poll_once(w, dp_->snapshot());
+    }
+
+    std::vector<std::vector<uint8_t>> request(const api::MessageBuilder& b, bool* closed = nullptr) {
+        std::vector<std::vector<uint8_t>> out;
+        bool close = false;
+        dp_->handle_message(b.bytes(), out, close);
+        if (closed != nullptr) {
+            *closed = close;
+        }
+        return out;
+    }
+
+    // The single reply's view (kept alive in reply_).
+    api::MessageView one_reply(const api::MessageBuilder& b) {
+        auto out = request(b);
+        EXPECT_EQ(out.size(), 1u);
+        reply_ = out.empty() ? std::vector<uint8_t>{} : out[0];
+        auto v = api::parse_message(reply_);
+        EXPECT_TRUE(v.ok());
+        return v.ok() ? *v : api::MessageView{};
+    }
+
+    void add_legs(std::initializer_list<api::LegSpec> legs, bool expect_ok = true) {
+        api::MessageBuilder b(api::MsgType::kAddLegs, 7);
+        for (const auto& l : legs) {
+            b.add(l);
+        }
+        const auto v = one_reply(b);
+        if (expect_ok) {
+            EXPECT_EQ(v.type(), api::MsgType::kOk) << v.text();
+        } else {
+            EXPECT_EQ(v.type(), api::MsgType::kError);
+        }
+    }
+
+    // 192.0.2.10:4000 <-> [192.0.2.1:30000 | 198.51.100.1:30002] <-> 203.0.113.5:5000
+    void add_v4_relay() {
+        add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
+                  spec("198.51.100.1", 30002, "203.0.113.5", 5000, "192.0.2.1", 30000)});
+    }
+
+    // The neighbours the v4 relay needs, learned from their ARP requests for our
+    // addresses (an unsolicited reply would not create an entry).
+    void learn_v4_neighbours() {
+        inject(g_lan, test::ethernet(kBroadcast, kLanHost, 0x0806,
+                                     test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1")));
+        inject(g_wan, test::ethernet(kBroadcast, kWanGateway, 0x0806,
+                                     test::arp_request(kWanGateway, "198.51.100.254", "198.51.100.1"),
+                                     kWanTci));
+        poll();
+        sent(g_lan);
+        sent(g_wan);
+    }
+
+    UdpFrame lan_in() const {
+        UdpFrame f;
+        f.dst_mac = lan_mac_;
+        f.src_mac = kLanHost;
+        f.src_ip = "192.0.2.10";
+        f.dst_ip = "192.0.2.1";
+        f.src_port = 4000;
+        f.dst_port = 30000;
+        return f;
+    }
+    UdpFrame wan_out() const {
+        UdpFrame f = lan_in();
+        f.dst_mac = kWanGateway;
+        f.src_mac = wan_mac_;
+        f.vlan_tci = kWanTci;
+        f.src_ip = "198.51.100.1";
+        f.dst_ip = "203.0.113.5";
+        f.src_port = 30002;
+        f.dst_port = 5000;
+        f.ttl = 63;
+        f.tclass = 46 << 2;
+        return f;
+    }
+
+    api::StatsBody stats() {
+        const auto v = one_reply(api::MessageBuilder(api::MsgType::kStats, 3));
+        EXPECT_EQ(v.type(), api::MsgType::kStatsReply);
+        return v.body<api::StatsBody>();
+    }
+
+    std::unique_ptr<Dataplane> dp_;
+    Mac lan_mac_{};
+    Mac wan_mac_{};
+    uint64_t now_ms_ = 1000000;
+    std::vector<uint8_t> reply_;
+};
+
+TEST_F(DataplaneTest, HelloReportsTheInstance) {
+    api::HelloBody h;
+    api::MessageBuilder b(api::MsgType::kHello, 1);
+    b.fixed(h);
+    const auto v = one_reply(b);
+    ASSERT_EQ(v.type(), api::MsgType::kHelloReply);
+    const auto r = v.body<api::HelloReplyBody>();
+    EXPECT_EQ(r.instance, dp_->instance());
+    EXPECT_EQ(r.workers, 1u);
+    EXPECT_EQ(r.ports, 2u);
+    EXPECT_EQ(r.max_legs, 8u);
+    EXPECT_EQ(v.header.seq, 1u);
+}
+
+TEST_F(DataplaneTest, AnotherVersionIsRefusedAndClosed) {
+    api::MessageBuilder b(api::MsgType::kHello, 9);
+    b.fixed(api::HelloBody{});
+    std::vector<uint8_t> bytes = b.bytes();
+    bytes[4] = 2;  // version 2
+    std::vector<std::vector<uint8_t>> out;
+    bool close = false;
+    dp_->handle_message(bytes, out, close);
+    ASSERT_EQ(out.size(), 1u);
+    auto v = api::parse_message(out[0]);
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v->type(), api::MsgType::kError);
+    EXPECT_EQ(v->body<api::ErrorBody>().kind,
+              static_cast<uint32_t>(api::ErrorKind::kVersionMismatch));
+    EXPECT_NE(v->text().find("version"), std::string_view::npos);
+    EXPECT_EQ(v->header.seq, 9u);
+    EXPECT_TRUE(close);
+}
+
+TEST_F(DataplaneTest, GarbageGetsAnErrorAndChangesNothing) {
+    const std::vector<uint8_t> junk{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+    std::vector<std::vector<uint8_t>> out;
+    bool close = true;
+    dp_->handle_message(junk, out, close);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_FALSE(close);
+    auto v = api::parse_message(out[0]);
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v->type(), api::MsgType::kError);
+    EXPECT_EQ(dp_->relays().size(), 0u);
+    // A reply type sent as a request.
+    const auto r = one_reply(api::MessageBuilder(api::MsgType::kOk, 4));
+    EXPECT_EQ(r.type(), api::MsgType::kError);
+}
+
+TEST_F(DataplaneTest, AnswersArpForItsOwnAddressOnly) {
+    inject(g_lan, test::ethernet(kBroadcast, kLanHost, 0x0806,
+                                 test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1")));
+    inject(g_lan, test::ethernet(kBroadcast, kLanHost, 0x0806,
+                                 test::arp_request(kLanHost, "192.0.2.10", "192.0.2.77")));
+    poll();
+    const auto out = sent(g_lan);
+    ASSERT_EQ(out.size(), 1u);
+    Bytes expected = test::ethernet(kLanHost, lan_mac_, 0x0806,
+                                    arp(2, lan_mac_, "192.0.2.1", kLanHost, "192.0.2.10"));
+    // The reply may be padded to the Ethernet minimum; compare the ARP part.
+    ASSERT_GE(out[0].size(), expected.size());
+    EXPECT_EQ(Bytes(out[0].begin(), out[0].begin() + static_cast<long>(expected.size())), expected);
+    EXPECT_TRUE(sent(g_wan).empty());
+    EXPECT_EQ(stats().arp_replies, 1u);
+}
+
+TEST_F(DataplaneTest, RelaysByteForByteOnceNeighboursAreKnown) {
+    add_v4_relay();
+    learn_v4_neighbours();
+    inject(g_lan, test::build_udp(lan_in()));
+    poll();
+    const auto out = sent(g_wan);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0], test::build_udp(wan_out()));
+    EXPECT_TRUE(sent(g_lan).empty());
+
+    // And back.
+    UdpFrame back;
+    back.dst_mac = wan_mac_;
+    back.src_mac = kWanGateway;
+    back.vlan_tci = kWanTci;
+    back.src_ip = "203.0.113.5";
+    back.dst_ip = "198.51.100.1";
+    back.src_port = 5000;
+    back.dst_port = 30002;
+    inject(g_wan, test::build_udp(back));
+    poll();
+    UdpFrame expected = back;
+    expected.vlan_tci.reset();
+    expected.dst_mac = kLanHost;
+    expected.src_mac = lan_mac_;
+    expected.src_ip = "192.0.2.1";
+    expected.dst_ip = "192.0.2.10";
+    expected.src_port = 30000;
+    expected.dst_port = 4000;
+    expected.ttl = 63;
+    expected.tclass = 46 << 2;  // the lan port's dscp default (46)
+    const auto lan = sent(g_lan);
+    ASSERT_EQ(lan.size(), 1u);
+    EXPECT_EQ(lan[0], test::build_udp(expected));
+
+    const auto s = stats();
+    EXPECT_EQ(s.rx, 4u);  // two ARP replies, two datagrams
+    EXPECT_EQ(s.relayed, 2u);
+    EXPECT_EQ(s.legs, 2u);
+}
+
+TEST_F(DataplaneTest, UnknownNextHopIsDroppedAndResolved) {
+    add_v4_relay();
+    inject(g_lan, test::build_udp(lan_in()));
+    poll();
+    EXPECT_EQ(stats().drops[static_cast<unsigned>(DropReason::kNoNeighbour)], 1u);
+    // An ARP request for the WAN gateway went out on the WAN port, tagged.
+    const auto wan = sent(g_wan);
+    ASSERT_EQ(wan.size(), 1u);
+    Bytes expected = test::ethernet(kBroadcast, wan_mac_, 0x0806,
+                                    arp(1, wan_mac_, "198.51.100.1", Mac{}, "198.51.100.254"),
+                                    kWanTci);
+    ASSERT_GE(wan[0].size(), expected.size());
+    EXPECT_EQ(Bytes(wan[0].begin(), wan[0].begin() + static_cast<long>(expected.size())), expected);
+    // The gateway answers; the next datagram goes through.
+    inject(g_wan, test::ethernet(wan_mac_, kWanGateway, 0x0806,
+                                 arp(2, kWanGateway, "198.51.100.254", wan_mac_, "198.51.100.1"),
+                                 kWanTci));
+    poll();
+    inject(g_lan, test::build_udp(lan_in()));
+    poll();
+    const auto relayed = sent(g_wan);
+    ASSERT_EQ(relayed.size(), 1u);
+    EXPECT_EQ(relayed[0], test::build_udp(wan_out()));
+}
+
+TEST_F(DataplaneTest, AddLegsIsAllOrNothing) {
+    // The second leg is on an address the dataplane does not own.
+    add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
+              spec("198.51.100.9", 30002, "203.0.113.5", 5000, "192.0.2.1", 30000)},
+             false);
+    EXPECT_NE(std::string(api::parse_message(reply_)->text()).find("not an address of this dataplane"),
+              std::string::npos);
+    EXPECT_EQ(dp_->relays().size(), 0u);
+    // Outside the media ports.
+    add_legs({spec("192.0.2.1", 40000, "192.0.2.10", 4000, "198.51.100.1", 30002)}, false);
+    // 'any' without latching.
+    add_legs({spec("192.0.2.1", 30000, nullptr, 0, "198.51.100.1", 30002)}, false);
+    // The same port twice in one batch.
+    add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
+              spec("192.0.2.1", 30000, "192.0.2.11", 4000, "198.51.100.1", 30002)},
+             false);
+    EXPECT_EQ(dp_->relays().size(), 0u);
+    add_v4_relay();
+    EXPECT_EQ(dp_->relays().size(), 2u);
+    // Taken.
+    add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002)}, false);
+    // max_legs = 8.
+    add_legs({spec("192.0.2.1", 30010, "192.0.2.10", 1, "198.51.100.1", 30011),
+              spec("192.0.2.1", 30012, "192.0.2.10", 2, "198.51.100.1", 30013),
+              spec("192.0.2.1", 30014, "192.0.2.10", 3, "198.51.100.1", 30015),
+              spec("192.0.2.1", 30016, "192.0.2.10", 4, "198.51.100.1", 30017),
+              spec("192.0.2.1", 30018, "192.0.2.10", 5, "198.51.100.1", 30019),
+              spec("192.0.2.1", 30020, "192.0.2.10", 6, "198.51.100.1", 30021),
+              spec("192.0.2.1", 30022, "192.0.2.10", 7, "198.51.100.1", 30023)},
+             false);
+    EXPECT_NE(std::string(api::parse_message(reply_)->text()).find("max_legs"), std::string::npos);
+    EXPECT_EQ(dp_->relays().size(), 2u);
+}
+
+TEST_F(DataplaneTest, DeleteQueryAndDump) {
+    add_v4_relay();
+    learn_v4_neighbours();
+    inject(g_lan, test::build_udp(lan_in()));
+    poll();
+    sent(g_wan);
+
+    api::LegKey k;
+    k.local = wire("192.0.2.1");
+    k.port = 30000;
+    api::MessageBuilder q(api::MsgType::kQueryLegs, 11);
+    q.add(k);
+    auto v = one_reply(q);
+    ASSERT_EQ(v.type(), api::MsgType::kLegs);
+    ASSERT_EQ(v.header.count, 1u);
+    const auto info = v.entry<api::LegInfo>(0);
+    EXPECT_EQ(info.in.packets, 1u);
+    EXPECT_EQ(info.in.bytes, 8u);
+    EXPECT_EQ(info.spec.owner_tag, 30000u);
+    EXPECT_EQ(info.spec.other_port, 30002u);
+
+    v = one_reply(api::MessageBuilder(api::MsgType::kDump, 12));
+    ASSERT_EQ(v.type(), api::MsgType::kLegs);
+    EXPECT_EQ(v.header.count, 2u);
+    EXPECT_EQ(v.header.flags & api::kFlagMore, 0);
+
+    // Deleting an unknown key with a known one changes nothing.
+    api::LegKey unknown = k;
+    unknown.port = 30004;
+    api::MessageBuilder bad(api::MsgType::kDelLegs, 13);
+    bad.add(k).add(unknown);
+    EXPECT_EQ(one_reply(bad).type(), api::MsgType::kError);
+    EXPECT_EQ(dp_->relays().size(), 2u);
+
+    api::MessageBuilder del(api::MsgType::kDelLegs, 14);
+    del.add(k);
+    EXPECT_EQ(one_reply(del).type(), api::MsgType::kOk);
+    EXPECT_EQ(dp_->relays().size(), 1u);
+    inject(g_wan, test::build_udp(wan_out()));  // to the deleted leg's partner: peer gone
+    poll();
+    EXPECT_TRUE(sent(g_lan).empty());
+}
+
+TEST_F(DataplaneTest, ListsArePublishedAndBadPushesKeepTheOldOnes) {
+    auto push = [&](std::vector<api::RangeEntry> ranges) {
+        EXPECT_EQ(one_reply(api::MessageBuilder(api::MsgType::kListsBegin, 1)).type(),
+                  api::MsgType::kOk);
+        api::MessageBuilder chunk(api::MsgType::kListsChunk, 2);
+        for (const auto& r : ranges) {
+            chunk.add(r);
+        }
+        const auto c = one_reply(chunk);
+        if (c.type() != api::MsgType::kOk) {
+            return c.type();
+        }
+        return one_reply(api::MessageBuilder(api::MsgType::kListsCommit, 3)).type();
+    };
+    api::RangeEntry debug;
+    debug.list = static_cast<uint8_t>(api::ListId::kDebug);
+    debug.first = wire("203.0.113.0");
+    debug.last = wire("203.0.113.255");
+    EXPECT_EQ(push({debug}), api::MsgType::kOk);
+    EXPECT_EQ(dp_->snapshot().lists_generation, 1u);
+    auto a = lists::parse_address("203.0.113.5");
+    EXPECT_EQ(dp_->snapshot().lists.classify(*a), 1u << 3);
+
+    api::RangeEntry reversed = debug;
+    reversed.first = wire("203.0.113.255");
+    reversed.last = wire("203.0.113.0");
+    EXPECT_EQ(push({reversed}), api::MsgType::kError);
+    api::RangeEntry mixed = debug;
+    mixed.last = wire("2001:db8::1");
+    EXPECT_EQ(push({mixed}), api::MsgType::kError);
+    api::RangeEntry unknown = debug;
+    unknown.list = 9;
+    EXPECT_EQ(push({unknown}), api::MsgType::kError);
+    EXPECT_EQ(one_reply(api::MessageBuilder(api::MsgType::kListsCommit, 3)).type(),
+              api::MsgType::kError);  // no begin
+    EXPECT_EQ(dp_->snapshot().lists_generation, 1u);
+    EXPECT_EQ(dp_->snapshot().lists.classify(*a), 1u << 3);
+
+    // A relay towards a Debug IP counts its packets apart.
+    add_v4_relay();
+    learn_v4_neighbours();
+    inject(g_lan, test::build_udp(lan_in()));
+    poll();
+    EXPECT_EQ(sent(g_wan).size(), 1u);
+    EXPECT_EQ(stats().debug_packets, 1u);
+}
+
+TEST_F(DataplaneTest, EmitSendsFromARelayPort) {
+    learn_v4_neighbours();
+    api::EmitEntry e;
+    e.local = wire("198.51.100.1");
+    e.local_port = 30002;
+    e.peer = wire("203.0.113.5");
+    e.peer_port = 5000;
+    e.length = 4;
+    std::memcpy(e.payload, "\x00\x00\x00\x00", 4);
+    api::MessageBuilder b(api::MsgType::kEmit, 5);
+    b.add(e);
+    const auto v = one_reply(b);
+    ASSERT_EQ(v.type(), api::MsgType::kOk) << v.text();
+    EXPECT_EQ(v.header.count, 1u);
+    poll();
+    const auto out = sent(g_wan);
+    ASSERT_EQ(out.size(), 1u);
+    UdpFrame f;
+    f.dst_mac = kWanGateway;
+    f.src_mac = wan_mac_;
+    f.vlan_tci = kWanTci;
+    f.src_ip = "198.51.100.1";
+    f.dst_ip = "203.0.113.5";
+    f.src_port = 30002;
+    f.dst_port = 5000;
+    f.payload = {0, 0, 0, 0};
+    EXPECT_EQ(out[0], test::build_udp(f));
+
+    e.length = 0;
+    api::MessageBuilder bad(api::MsgType::kEmit, 6);
+    bad.add(e);
+    EXPECT_EQ(one_reply(bad).type(), api::MsgType::kError);
+}
+
+TEST_F(DataplaneTest, IdleLegsAreReportedOnce) {
+    add_v4_relay();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // silence_timeout_s = 1
+    auto events = dp_->idle_events(now_ms_);
+    size_t reported = 0;
+    for (const auto& m : events) {
+        auto v = api::parse_message(m);
+        ASSERT_TRUE(v.ok());
+        EXPECT_EQ(v->type(), api::MsgType::kIdleEvents);
+        reported += v->header.count;
+    }
+    EXPECT_EQ(reported, 2u);
+    EXPECT_TRUE(dp_->idle_events(now_ms_).empty());  // once
+    dp_->forget_reported();
+    EXPECT_FALSE(dp_->idle_events(now_ms_).empty());
+}
+
+// Traffic flows through a running worker lcore while the lists are replaced
+// many times: every datagram comes out, none is lost.
+TEST_F(DataplaneTest, ZeroLossOnReload) {
+    if (rte_lcore_count() < 2) {
+        GTEST_SKIP() << "needs a worker lcore";
+    }
+    add_v4_relay();
+    learn_v4_neighbours();
+    ASSERT_TRUE(dp_->start().ok());
+    const Bytes frame = test::build_udp(lan_in());
+    constexpr unsigned kPackets = 20000;
+    unsigned injected = 0;
+    unsigned received = 0;
+    unsigned reloads = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while ((received < kPackets) && std::chrono::steady_clock::now() < deadline) {
+        for (unsigned i = 0; i < 64 && injected < kPackets &&
+                             rte_mempool_avail_count(test::mbuf_pool()) > 128;
+             ++i) {
+            rte_mbuf* m = test::make_mbuf(frame);
+            ASSERT_NE(m, nullptr);
+            if (rte_ring_enqueue(g_lan.rx, m) != 0) {
+                rte_pktmbuf_free(m);
+                break;
+            }
+            ++injected;
+        }
+        if (reloads < 200) {
+            api::RangeEntry r;
+            r.list = static_cast<uint8_t>(api::ListId::kLan);
+            r.first = wire("192.0.2.0");
+            r.last = wire(reloads % 2 == 0 ? "192.0.2.255" : "192.0.2.127");
+            request(api::MessageBuilder(api::MsgType::kListsBegin, 1));
+            api::MessageBuilder chunk(api::MsgType::kListsChunk, 2);
+            chunk.add(r);
+            request(chunk);
+            request(api::MessageBuilder(api::MsgType::kListsCommit, 3));
+            ++reloads;
+        }
+        void* m = nullptr;
+        while (rte_ring_dequeue(g_wan.tx, &m) == 0) {
+            rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+            ++received;
+        }
+    }
+    dp_->stop();
+    const auto s = stats();
+    EXPECT_EQ(reloads, 200u);
+    EXPECT_EQ(dp_->snapshot().lists_generation, 200u);
+    EXPECT_EQ(received, kPackets);
+    EXPECT_EQ(s.relayed, kPackets);
+    EXPECT_EQ(s.rx, kPackets + 2);  // + the two ARP replies learned before
+    EXPECT_EQ(s.tx_dropped, 0u);
+    uint64_t drops = 0;
+    for (uint64_t d : s.drops) {
+        drops += d;
+    }
+    EXPECT_EQ(drops, 0u);
+}
+
+}  // namespace
+}  // namespace mg::dataplane
