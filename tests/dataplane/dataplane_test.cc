@@ -124,18 +124,6 @@ api::LegSpec spec(const char* local, uint16_t port, const char* peer, uint16_t p
     return s;
 }
 
-// ARP (Ethernet/IPv4) with any opcode, as the wire has it.
-Bytes arp(uint16_t op, const Mac& smac, const char* sip, const Mac& tmac, const char* tip) {
-    Bytes a{0, 1, 8, 0, 6, 4, static_cast<uint8_t>(op >> 8), static_cast<uint8_t>(op)};
-    a.insert(a.end(), smac.begin(), smac.end());
-    Bytes s = test::ip_bytes(sip);
-    a.insert(a.end(), s.begin(), s.end());
-    a.insert(a.end(), tmac.begin(), tmac.end());
-    Bytes t = test::ip_bytes(tip);
-    a.insert(a.end(), t.begin(), t.end());
-    return a;
-}
-
 class DataplaneTest : public testing::Test {
   protected:
     static void SetUpTestSuite() {
@@ -344,7 +332,7 @@ TEST_F(DataplaneTest, AnswersArpForItsOwnAddressOnly) {
     const auto out = sent(g_lan);
     ASSERT_EQ(out.size(), 1u);
     Bytes expected = test::ethernet(kLanHost, lan_mac_, 0x0806,
-                                    arp(2, lan_mac_, "192.0.2.1", kLanHost, "192.0.2.10"));
+                                    test::arp(2, lan_mac_, "192.0.2.1", kLanHost, "192.0.2.10"));
     // The reply may be padded to the Ethernet minimum; compare the ARP part.
     ASSERT_GE(out[0].size(), expected.size());
     EXPECT_EQ(Bytes(out[0].begin(), out[0].begin() + static_cast<long>(expected.size())), expected);
@@ -402,13 +390,13 @@ TEST_F(DataplaneTest, UnknownNextHopIsDroppedAndResolved) {
     const auto wan = sent(g_wan);
     ASSERT_EQ(wan.size(), 1u);
     Bytes expected = test::ethernet(kBroadcast, wan_mac_, 0x0806,
-                                    arp(1, wan_mac_, "198.51.100.1", Mac{}, "198.51.100.254"),
+                                    test::arp(1, wan_mac_, "198.51.100.1", Mac{}, "198.51.100.254"),
                                     kWanTci);
     ASSERT_GE(wan[0].size(), expected.size());
     EXPECT_EQ(Bytes(wan[0].begin(), wan[0].begin() + static_cast<long>(expected.size())), expected);
     // The gateway answers; the next datagram goes through.
     inject(g_wan, test::ethernet(wan_mac_, kWanGateway, 0x0806,
-                                 arp(2, kWanGateway, "198.51.100.254", wan_mac_, "198.51.100.1"),
+                                 test::arp(2, kWanGateway, "198.51.100.254", wan_mac_, "198.51.100.1"),
                                  kWanTci));
     poll();
     inject(g_lan, test::build_udp(lan_in()));
