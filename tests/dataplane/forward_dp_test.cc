@@ -115,7 +115,7 @@ class ForwardTest : public testing::Test {
             in.push_back(test::make_mbuf(f, headroom));
         }
         const BurstResult r =
-            forward_burst(ctx_, counters_, in.data(), static_cast<uint16_t>(in.size()), kNow);
+            forward_burst(ctx_, counters_, in.data(), static_cast<uint16_t>(in.size()), now_);
         EXPECT_EQ(r.tx_count + r.drop_count + r.exception_count, in.size());
         Outcome o;
         for (uint16_t i = 0; i < r.tx_count; ++i) {
@@ -158,6 +158,7 @@ class ForwardTest : public testing::Test {
     NeighbourMap neighbours_;
     ForwardContext ctx_;
     WorkerCounters counters_;
+    uint64_t now_ = kNow;
 };
 
 // 192.0.2.10:4000 -> [192.0.2.1:30000 | 198.51.100.1:30002] -> 203.0.113.5:5000.
@@ -545,6 +546,54 @@ TEST_F(ForwardTest, MixedBurstSortsEveryPacket) {
     EXPECT_EQ(counters_.dropped(), 4u);
     EXPECT_EQ(counters_.drop_count(DropReason::kIpv4Fragment), 1u);
     EXPECT_EQ(relays_.find(kLan4, 30000)->in.packets, kMaxBurst - 6u);
+}
+
+}  // namespace
+}  // namespace mg::dataplane
+
+namespace mg::dataplane {
+namespace {
+
+TEST_F(LatchTest, ReLatchOnlyAfterTheLatchedPeerWasSilent) {
+    ctx_.relatch_after_tsc = 1000;
+    const Leg* lan = relays_.find(kLan4, 30030);
+    ASSERT_EQ(run({test::build_udp(from_lan("192.0.2.50", 7000, 0x80))}).tx.size(), 1u);
+    // Another source while the peer is still talking: refused.
+    now_ = kNow + 999;
+    EXPECT_EQ(expect_dropped(test::build_udp(from_lan("192.0.2.51", 7002, 0x80))),
+              DropReason::kLatchRejected);
+    // After the silence, only a media packet may take the leg over.
+    now_ = kNow + 1000;
+    EXPECT_EQ(expect_dropped(test::build_udp(from_lan("192.0.2.51", 7002, 'A'))),
+              DropReason::kLatchRejected);
+    EXPECT_EQ(run({test::build_udp(from_lan("192.0.2.51", 7002, 0x80))}).tx.size(), 1u);
+    EXPECT_EQ(lan->learned_peer, addr("192.0.2.51"));
+    EXPECT_EQ(lan->learned_port, 7002);
+    EXPECT_EQ(lan->latch_seq, 2);
+    // The old peer is now the stranger.
+    now_ = kNow + 1500;
+    EXPECT_EQ(expect_dropped(test::build_udp(from_lan("192.0.2.50", 7000, 0x80))),
+              DropReason::kLatchRejected);
+}
+
+TEST_F(LatchTest, NeverReLatchesWhenTheTimeIsZero) {
+    ctx_.relatch_after_tsc = 0;
+    ASSERT_EQ(run({test::build_udp(from_lan("192.0.2.50", 7000, 0x80))}).tx.size(), 1u);
+    now_ = kNow + 1000000000;
+    EXPECT_EQ(expect_dropped(test::build_udp(from_lan("192.0.2.51", 7002, 0x80))),
+              DropReason::kLatchRejected);
+}
+
+TEST_F(LatchTest, ALearnedDebugPeerIsCountedApart) {
+    lists::NamedList debug{"debug", {}};
+    debug.set.v4.push_back({0xc0000232, 0xc0000232});  // 192.0.2.50
+    auto classifier = lists::Classifier::build({debug});
+    ASSERT_TRUE(classifier.ok());
+    ctx_.lists = &*classifier;
+    ctx_.debug_mask = 1;
+    ASSERT_EQ(run({test::build_udp(from_lan("192.0.2.50", 7000, 0x80))}).tx.size(), 1u);
+    EXPECT_EQ(relays_.find(kLan4, 30030)->learned_flags, kLegDebug);
+    EXPECT_EQ(counters_.debug, 1u);
 }
 
 }  // namespace
