@@ -53,13 +53,7 @@ void reply_error(std::vector<std::vector<uint8_t>>& out,
 }
 
 void reply_ok(std::vector<std::vector<uint8_t>>& out, uint32_t seq, uint32_t count) {
-    MessageBuilder b(MsgType::kOk, seq);
-    std::vector<uint8_t> bytes = b.bytes();
-    api::Header h;
-    std::memcpy(&h, bytes.data(), sizeof h);
-    h.count = count;  // Ok has no entries: count is the number applied
-    std::memcpy(bytes.data(), &h, sizeof h);
-    out.push_back(std::move(bytes));
+    out.push_back(api::make_ok(seq, count));
 }
 
 // An IPv4-mapped range converted to the lists' IPv4 interval, or IPv6.

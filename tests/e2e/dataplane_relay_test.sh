@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# End to end: a relayed call through the real mediagate-dataplane (DPDK on
+# net_af_packet) and mediagate-control, driven by mediagatectl, between a "lan"
+# host and a "wan" host, each in its own network namespace.
+#
+#   lan ns: lan0 192.0.2.10/24 2001:db8:1::10/64
+#       |  veth
+#   dp ns:  dplan, dpwan (no addresses, IPv6 off: the kernel stays out; the
+#       |  veth     dataplane owns 192.0.2.1, 2001:db8:1::1, 198.51.100.1, 2001:db8:2::1)
+#   wan ns: wan0 198.51.100.20/24 2001:db8:2::20/64
+#
+# Checks: a relay added with mediagatectl carries UDP both ways from the relay's
+# address and port; latching with `any`; an IPv4 host talking to an IPv6 host;
+# control restarted while traffic flows (no loss, relays still there); relay
+# del/list; the dataplane's status; SIGTERM. Checksum offload is switched off on
+# the hosts' veth ends (ethtool -K tx off) so their datagrams leave complete.
+#
+#   dataplane_relay_test.sh MEDIAGATE_DATAPLANE MEDIAGATE_CONTROL MEDIAGATECTL
+set -uo pipefail
+dataplane_bin=$1
+control_bin=$2
+ctl=$3
+here=$(cd "$(dirname "$0")" && pwd)
+probe=$here/udp_probe.py
+# shellcheck source=../../scripts/netns_lab.sh
+. "$here/../../scripts/netns_lab.sh"
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
+    echo "SKIP: needs root and iproute2 for network namespaces"
+    exit 77
+fi
+tag=$$
+tmp=$(mktemp -d /tmp/mg-e2e-dataplane.XXXXXX)
+chmod 755 "$tmp"
+cfg=$tmp/mediagate.toml
+dsock=$tmp/dataplane.sock
+csock=$tmp/control.sock
+dp_pid= ctl_pid=
+bg_pids=()
+cleanup() {
+    for p in $ctl_pid $dp_pid "${bg_pids[@]}"; do
+        kill -TERM "$p" 2>/dev/null
+    done
+    sleep 0.3
+    for p in $ctl_pid $dp_pid "${bg_pids[@]}"; do
+        kill -9 "$p" 2>/dev/null
+    done
+    wait 2>/dev/null
+    lab_down
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+failures=0 checks=0
+pass() { checks=$((checks + 1)); echo "ok   $*"; }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL $*"; }
+check() {  # check NAME CMD...: passes when CMD exits 0
+    local name=$1
+    shift
+    if "$@" >"$tmp/out" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/     /' "$tmp/out"; fi
+}
+C=("$ctl" --socket "$csock")
+
+# --- the namespaces -----------------------------------------------------------
+if ! lab_up "mg$tag" dplan dpwan "192.0.2.10/24 2001:db8:1::10/64" 192.0.2.1 \
+        "198.51.100.20/24 2001:db8:2::20/64"; then
+    echo "FAIL cannot set up the namespaces"
+    exit 1
+fi
+
+cat >"$cfg" <<TOML
+[network]
+ipv6 = "yes"
+wan_ip = "198.51.100.1"
+
+[media]
+udp_ports = "30000-30999"
+
+[control]
+socket = "$csock"
+
+[dataplane]
+socket = "$dsock"
+eal_args = ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", "mge2e$tag",
+            "--log-level", "*:warning",
+            "--vdev", "net_af_packet0,iface=dplan", "--vdev", "net_af_packet1,iface=dpwan"]
+workers = 1
+idle_sleep_us = 100
+
+[[dataplane.port]]
+name = "lan"
+role = "lan"
+device = "net_af_packet0"
+addresses = ["192.0.2.1/24", "2001:db8:1::1/64"]
+
+[[dataplane.port]]
+name = "wan"
+role = "wan"
+device = "net_af_packet1"
+addresses = ["198.51.100.1/24", "2001:db8:2::1/64"]
+TOML
+
+start_dataplane() {
+    in_dp timeout 170 "$dataplane_bin" --config "$cfg" >>"$tmp/dataplane.log" 2>&1 &
+    dp_pid=$!
+    for _ in $(seq 150); do
+        [ -S "$dsock" ] && return 0
+        kill -0 $dp_pid 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "dataplane did not start:"; cat "$tmp/dataplane.log"
+    return 1
+}
+start_control() {
+    timeout 170 "$control_bin" --config "$cfg" --foreground >>"$tmp/control.log" 2>&1 &
+    ctl_pid=$!
+    for _ in $(seq 100); do
+        [ -S "$csock" ] && break
+        sleep 0.1
+    done
+    # Connected to the dataplane once status says so.
+    for _ in $(seq 50); do
+        "${C[@]}" status 2>/dev/null | grep -qi "dataplane.*connected" && \
+            ! "${C[@]}" status 2>/dev/null | grep -qi "not connected" && return 0
+        sleep 0.1
+    done
+    echo "control did not connect to the dataplane:"; cat "$tmp/control.log"
+    return 1
+}
+# warm_up SRC SPORT DST DPORT: one datagram, result ignored. A next hop the
+# dataplane has not resolved yet drops the packet (and sends ARP / NS), so the
+# first datagram towards a new host may be lost by design.
+warm_up() { in_lan python3 "$probe" ping "$1" "$2" "$3" "$4" 1 300 >/dev/null 2>&1; }
+# echo_on WAN_ADDR PORT SECONDS: a bounded echo server in the wan namespace.
+echo_on() {
+    in_wan timeout $(( ${3%.*} + 5 )) python3 "$probe" echo "$1" "$2" "$3" >"$tmp/echo.$2" 2>&1 &
+    bg_pids+=($!)
+    sleep 0.3
+}
+
+check "dataplane starts on net_af_packet in its namespace" start_dataplane
+check "control connects to the dataplane" start_control
+check "dataplane reports its ports" grep -q "port wan" "$tmp/dataplane.log"
+
+# --- a relay, IPv4 both sides ---------------------------------------------------
+id1=$("${C[@]}" relay add 192.0.2.1:30000 192.0.2.10:4000 198.51.100.1:30002 198.51.100.20:5000)
+[ -n "$id1" ] && pass "relay add prints an id ($id1)" || fail "relay add prints an id"
+echo_on 198.51.100.20 5000 4
+warm_up 192.0.2.10 4000 192.0.2.1 30000
+check "lan -> relay -> wan and back" in_lan python3 "$probe" ping 192.0.2.10 4000 192.0.2.1 30000 5 50
+check "the lan host hears the relay's LAN address" grep -q "reply from 192.0.2.1 30000" "$tmp/out"
+wait "${bg_pids[-1]}" 2>/dev/null
+check "the wan host hears the relay's WAN address and port" grep -q "from 198.51.100.1 30002" "$tmp/echo.5000"
+
+# --- latching with any -------------------------------------------------------------
+id2=$("${C[@]}" relay add 192.0.2.1:30010 any 198.51.100.1:30012 198.51.100.20:5002 --latch)
+[ -n "$id2" ] && pass "relay add with any ($id2)" || fail "relay add with any"
+echo_on 198.51.100.20 5002 4
+warm_up 192.0.2.10 4002 192.0.2.1 30010
+check "a latching leg learns the lan host" in_lan python3 "$probe" ping 192.0.2.10 4002 192.0.2.1 30010 5 50
+wait "${bg_pids[-1]}" 2>/dev/null
+check "relay list shows the learned peer" sh -c "'${C[0]}' --socket '$csock' relay list | grep -q '192.0.2.10:4002'"
+
+# --- IPv4 host <-> IPv6 host ----------------------------------------------------------
+id3=$("${C[@]}" relay add 192.0.2.1:30020 192.0.2.10:4004 '[2001:db8:2::1]:30022' '[2001:db8:2::20]:5004')
+[ -n "$id3" ] && pass "relay add v4 <-> v6 ($id3)" || fail "relay add v4 <-> v6"
+echo_on 2001:db8:2::20 5004 4
+warm_up 192.0.2.10 4004 192.0.2.1 30020
+check "an IPv4 host talks to an IPv6 host" in_lan python3 "$probe" ping 192.0.2.10 4004 192.0.2.1 30020 5 50
+wait "${bg_pids[-1]}" 2>/dev/null
+check "the IPv6 host hears the relay's IPv6 address" grep -q "from 2001:db8:2::1 30022" "$tmp/echo.5004"
+
+# --- control restarted while traffic flows ---------------------------------------------
+echo_on 198.51.100.20 5000 12
+in_lan timeout 15 python3 "$probe" ping 192.0.2.10 4000 192.0.2.1 30000 150 40 >"$tmp/flow" 2>&1 &
+flow_pid=$!
+sleep 1
+kill -TERM $ctl_pid
+wait $ctl_pid 2>/dev/null
+ctl_pid=
+sleep 0.5
+check "control restarts" start_control
+wait $flow_pid
+flow_status=$?
+[ $flow_status = 0 ] && pass "no datagram lost while control restarted ($(tail -1 "$tmp/flow"))" \
+    || { fail "datagrams lost while control restarted"; cat "$tmp/flow"; }
+"${C[@]}" relay list >"$tmp/list" 2>&1
+for id in $id1 $id2 $id3; do
+    grep -qw -- "$id" "$tmp/list" && pass "relay $id rebuilt after the control restart" \
+        || { fail "relay $id missing after the control restart"; cat "$tmp/list"; }
+done
+
+# --- del, status, errors -------------------------------------------------------------
+check "relay del" "${C[@]}" relay del "$id2"
+"${C[@]}" relay list >"$tmp/list" 2>&1
+grep -q '30010' "$tmp/list" && fail "deleted relay still listed" || pass "deleted relay gone"
+"${C[@]}" relay del "$id2" >/dev/null 2>&1
+[ $? = 1 ] && pass "deleting an unknown relay exits 1" || fail "deleting an unknown relay exits 1"
+"${C[@]}" relay add 192.0.2.77:30040 192.0.2.10:1 198.51.100.1:30042 198.51.100.20:1 >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "not an address of this dataplane" "$tmp/err" \
+    && pass "a relay on a foreign address is refused with the reason" \
+    || { fail "a relay on a foreign address is refused with the reason"; cat "$tmp/err"; }
+"${C[@]}" status >"$tmp/status" 2>&1
+grep -q "net_af_packet1" "$tmp/status" && pass "status shows the dataplane ports" \
+    || { fail "status shows the dataplane ports"; cat "$tmp/status"; }
+
+# --- SIGTERM ------------------------------------------------------------------------
+kill -TERM $dp_pid
+for _ in $(seq 50); do kill -0 $dp_pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $dp_pid 2>/dev/null; then fail "dataplane stops on SIGTERM"; else
+    wait $dp_pid; st=$?
+    [ $st = 0 ] && pass "dataplane stops on SIGTERM with status 0" || fail "dataplane exit status $st on SIGTERM"
+fi
+dp_pid=
+[ -S "$dsock" ] && fail "dataplane socket left behind" || pass "dataplane socket removed"
+
+if [ $failures != 0 ]; then
+    echo "--- dataplane log"; cat "$tmp/dataplane.log"
+    echo "--- control log"; tail -n 40 "$tmp/control.log"
+fi
+echo "$((checks - failures)) of $checks checks passed"
+[ $failures = 0 ]
