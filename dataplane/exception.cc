@@ -475,8 +475,7 @@ ExceptionAction handle_nd(rte_mbuf* m,
     }
     data = rte_pktmbuf_mtod(m, uint8_t*);
     write_ethernet(data, reply_mac, l, tci != kNoVlan);
-    write_nd(data + p.l3_offset, l.addr, reply_dst, kIcmpv6Na, flags, l.addr, kOptTargetLla,
-             l.mac);
+    write_nd(data + p.l3_offset, l.addr, reply_dst, kIcmpv6Na, flags, l.addr, kOptTargetLla, l.mac);
     m->ol_flags = 0;
     ++c.nd_replies;
     return ExceptionAction::kTransmit;
@@ -534,8 +533,8 @@ rte_mbuf* build_nd(rte_mempool* pool,
         return nullptr;
     }
     uint8_t* ip = nullptr;
-    rte_mbuf* m = new_frame(pool, l, multicast_mac(dst), kEtherTypeIpv6,
-                            kIpv6HeaderLen + kNdWithLlaLen, &ip);
+    rte_mbuf* m =
+        new_frame(pool, l, multicast_mac(dst), kEtherTypeIpv6, kIpv6HeaderLen + kNdWithLlaLen, &ip);
     if (m != nullptr) {
         write_nd(ip, l.addr, dst, type, flags, target, option, l.mac);
     }
@@ -624,8 +623,8 @@ ExceptionAction handle_exception(rte_mbuf* m,
             // Version 6 with a payload beyond the frame: truncated; else not ND.
             const uint8_t* ip = rte_pktmbuf_mtod_offset(m, const uint8_t*, p.l3_offset);
             const bool truncated = (ip[0] >> 4) == 6 && load_be16(ip + 4) != 0;
-            return refuse(counters, truncated ? ExceptionRefusal::kTruncated
-                                              : ExceptionRefusal::kNotArpOrNd);
+            return refuse(counters,
+                          truncated ? ExceptionRefusal::kTruncated : ExceptionRefusal::kNotArpOrNd);
         }
         default:
             return refuse(counters, ExceptionRefusal::kNotArpOrNd);

@@ -67,9 +67,8 @@ bool NeighbourTable::make_room() {
                 victim = it;
             }
         } else if (e.state == NeighbourState::kStale) {
-            if (victim == entries_.end() ||
-                (victim->second.state == NeighbourState::kStale &&
-                 e.confirmed_ms < victim->second.confirmed_ms)) {
+            if (victim == entries_.end() || (victim->second.state == NeighbourState::kStale &&
+                                             e.confirmed_ms < victim->second.confirmed_ms)) {
                 victim = it;
             }
         }

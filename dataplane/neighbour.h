@@ -81,8 +81,7 @@ enum class LearnResult : uint8_t {
 };
 
 inline bool learned(LearnResult r) {
-    return r == LearnResult::kCreated || r == LearnResult::kUpdated ||
-           r == LearnResult::kConfirmed;
+    return r == LearnResult::kCreated || r == LearnResult::kUpdated || r == LearnResult::kConfirmed;
 }
 
 struct NeighbourTableCounters {

@@ -66,8 +66,8 @@ Bytes nd_frame(const NdMessage& m,
                const Mac& src = kLanHost6,
                std::optional<Mac> dst = std::nullopt,
                std::optional<uint16_t> vlan = std::nullopt) {
-    const Mac d = dst ? *dst
-                      : (m.dst.rfind("ff", 0) == 0 ? test::ipv6_multicast_mac(m.dst) : kLanMac);
+    const Mac d =
+        dst ? *dst : (m.dst.rfind("ff", 0) == 0 ? test::ipv6_multicast_mac(m.dst) : kLanMac);
     return test::ethernet(d, src, 0x86dd, test::nd_packet(m), vlan);
 }
 // A well-formed multicast NS from 2001:db8:1::10 for `target`.
@@ -204,9 +204,8 @@ class ExceptionTest : public testing::Test {
 
 TEST_F(ExceptionTest, ArpRequestForOursIsAnsweredAndSenderLearned) {
     const Bytes in = arp_frame(test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"));
-    const Bytes expected =
-        test::ethernet(kLanHost, kLanMac, 0x0806,
-                       test::arp(2, kLanMac, "192.0.2.1", kLanHost, "192.0.2.10"));
+    const Bytes expected = test::ethernet(
+        kLanHost, kLanMac, 0x0806, test::arp(2, kLanMac, "192.0.2.1", kLanHost, "192.0.2.10"));
     ASSERT_EQ(in.size(), 60u);
     expect_reply(in, expected);  // padding trimmed: 42 bytes
     EXPECT_EQ(counters_.arp_replies, 1u);
@@ -228,11 +227,11 @@ TEST_F(ExceptionTest, ArpRequestOnVlanIsAnsweredWithTheAddressTag) {
     // Arrives with PCP 1; the reply carries the local address's TCI.
     const Bytes in = arp_frame(test::arp_request(kOtherHost, "198.51.100.7", "198.51.100.1"),
                                kBroadcast, kOtherHost, 0x2000 | kVlan);
-    expect_reply(in,
-                 test::ethernet(kOtherHost, kWanMac, 0x0806,
-                                test::arp(2, kWanMac, "198.51.100.1", kOtherHost, "198.51.100.7"),
-                                kVlan),
-                 1);
+    expect_reply(
+        in,
+        test::ethernet(kOtherHost, kWanMac, 0x0806,
+                       test::arp(2, kWanMac, "198.51.100.1", kOtherHost, "198.51.100.7"), kVlan),
+        1);
     EXPECT_TRUE(knows("198.51.100.7", kOtherHost));
     EXPECT_EQ(table_.find(addr("198.51.100.7"))->local_addr_index, kWan4);
 }
@@ -240,9 +239,9 @@ TEST_F(ExceptionTest, ArpRequestOnVlanIsAnsweredWithTheAddressTag) {
 TEST_F(ExceptionTest, PriorityTaggedArpOnUntaggedAddressKeepsItsTag) {
     const Bytes in = arp_frame(test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"), kBroadcast,
                                kLanHost, 0xa000);
-    expect_reply(in, test::ethernet(kLanHost, kLanMac, 0x0806,
-                                    test::arp(2, kLanMac, "192.0.2.1", kLanHost, "192.0.2.10"),
-                                    0xa000));
+    expect_reply(
+        in, test::ethernet(kLanHost, kLanMac, 0x0806,
+                           test::arp(2, kLanMac, "192.0.2.1", kLanHost, "192.0.2.10"), 0xa000));
 }
 
 TEST_F(ExceptionTest, ArpProbeIsAnsweredButNotLearned) {
@@ -280,8 +279,8 @@ TEST_F(ExceptionTest, ArpReplyResolvesOurRequest) {
 }
 
 TEST_F(ExceptionTest, UnsolicitedArpReplyCreatesNothing) {
-    expect_consumed(arp_frame(test::arp(2, kOtherHost, "192.0.2.77", kLanMac, "192.0.2.1"),
-                              kLanMac, kOtherHost));
+    expect_consumed(arp_frame(test::arp(2, kOtherHost, "192.0.2.77", kLanMac, "192.0.2.1"), kLanMac,
+                              kOtherHost));
     EXPECT_EQ(table_.size(), 0u);
     EXPECT_EQ(counters_.not_learned, 1u);
 }
@@ -329,8 +328,8 @@ TEST_F(ExceptionTest, ArpRequestForSomeoneElse) {
 
 TEST_F(ExceptionTest, ArpRequestOnTheWrongPortOrVlan) {
     // 192.0.2.1 lives on port 0.
-    expect_refused(arp_frame(test::arp_request(kOtherHost, "198.51.100.7", "192.0.2.1"),
-                             kBroadcast, kOtherHost, kVlan),
+    expect_refused(arp_frame(test::arp_request(kOtherHost, "198.51.100.7", "192.0.2.1"), kBroadcast,
+                             kOtherHost, kVlan),
                    ExceptionRefusal::kWrongPort, 1);
     // 198.51.100.1 is on VLAN 100 of port 1.
     expect_refused(arp_frame(test::arp_request(kOtherHost, "198.51.100.7", "198.51.100.1"),
@@ -370,8 +369,8 @@ TEST_F(ExceptionTest, ArpBadFormat) {
 }
 
 TEST_F(ExceptionTest, ArpTruncated) {
-    const Bytes full = arp_frame(test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"),
-                                 kBroadcast, kLanHost, std::nullopt, 0);
+    const Bytes full = arp_frame(test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"), kBroadcast,
+                                 kLanHost, std::nullopt, 0);
     for (size_t len : {0, 6, 13, 14, 20, 41}) {
         expect_refused(Bytes(full.begin(), full.begin() + static_cast<long>(len)),
                        ExceptionRefusal::kTruncated);
@@ -395,9 +394,9 @@ TEST_F(ExceptionTest, ArpBadSender) {
                    ExceptionRefusal::kBadSenderAddress);
     expect_refused(arp_frame(test::arp_request(kZeroMac, "192.0.2.10", "192.0.2.1")),
                    ExceptionRefusal::kBadSenderAddress);
-    expect_refused(arp_frame(test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"), kBroadcast,
-                             kBroadcast),
-                   ExceptionRefusal::kBadSenderAddress);
+    expect_refused(
+        arp_frame(test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"), kBroadcast, kBroadcast),
+        ExceptionRefusal::kBadSenderAddress);
     for (const char* ip : {"224.0.0.1", "255.255.255.255", "127.0.0.1", "0.1.2.3"}) {
         expect_refused(arp_frame(test::arp_request(kLanHost, ip, "192.0.2.1")),
                        ExceptionRefusal::kBadSenderAddress);
@@ -409,16 +408,16 @@ TEST_F(ExceptionTest, ArpBadSender) {
 }
 
 TEST_F(ExceptionTest, ArpClaimingOurAddress) {
-    expect_refused(arp_frame(test::arp_request(kOtherHost, "192.0.2.1", "192.0.2.1"), kBroadcast,
-                             kOtherHost),
-                   ExceptionRefusal::kAddressConflict);
+    expect_refused(
+        arp_frame(test::arp_request(kOtherHost, "192.0.2.1", "192.0.2.1"), kBroadcast, kOtherHost),
+        ExceptionRefusal::kAddressConflict);
     expect_refused(arp_frame(test::arp(2, kOtherHost, "198.51.100.1", kLanMac, "192.0.2.1"),
                              kLanMac, kOtherHost),
                    ExceptionRefusal::kAddressConflict);
     // Our own announcement coming back.
-    expect_refused(arp_frame(test::arp_request(kLanMac, "192.0.2.1", "192.0.2.1"), kBroadcast,
-                             kLanMac),
-                   ExceptionRefusal::kLoopedBack);
+    expect_refused(
+        arp_frame(test::arp_request(kLanMac, "192.0.2.1", "192.0.2.1"), kBroadcast, kLanMac),
+        ExceptionRefusal::kLoopedBack);
     EXPECT_EQ(table_.size(), 0u);
 }
 
@@ -454,9 +453,9 @@ TEST_F(ExceptionTest, UdpIsNotForTheExceptionPath) {
 TEST_F(ExceptionTest, MulticastNsIsAnsweredWithSolicitedNa) {
     const Bytes in = nd_frame(ns_for("2001:db8:1::1"));
     ASSERT_TRUE(test::icmpv6_checksum_ok(in, 14));
-    expect_reply(in, test::ethernet(kLanHost6, kLanMac, 0x86dd,
-                                    test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10",
-                                                             kLanMac))));
+    expect_reply(
+        in, test::ethernet(kLanHost6, kLanMac, 0x86dd,
+                           test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10", kLanMac))));
     EXPECT_EQ(counters_.nd_replies, 1u);
     EXPECT_TRUE(knows("2001:db8:1::10", kLanHost6));
     EXPECT_EQ(table_.find(addr("2001:db8:1::10"))->local_addr_index, kLan6);
@@ -465,19 +464,19 @@ TEST_F(ExceptionTest, MulticastNsIsAnsweredWithSolicitedNa) {
 TEST_F(ExceptionTest, UnicastNsIsAnswered) {
     NdMessage ns = ns_for("2001:db8:1::1");
     ns.dst = "2001:db8:1::1";
-    expect_reply(nd_frame(ns, kLanHost6, kLanMac),
-                 test::ethernet(kLanHost6, kLanMac, 0x86dd,
-                                test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10",
-                                                         kLanMac))));
+    expect_reply(
+        nd_frame(ns, kLanHost6, kLanMac),
+        test::ethernet(kLanHost6, kLanMac, 0x86dd,
+                       test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10", kLanMac))));
 }
 
 TEST_F(ExceptionTest, NsWithoutSourceOptionIsAnsweredToTheFrameSource) {
     NdMessage ns = ns_for("2001:db8:1::1");
     ns.options.clear();  // 24-byte NS: the reply grows to 32 bytes
-    expect_reply(nd_frame(ns, kOtherHost),
-                 test::ethernet(kOtherHost, kLanMac, 0x86dd,
-                                test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10",
-                                                         kLanMac))));
+    expect_reply(
+        nd_frame(ns, kOtherHost),
+        test::ethernet(kOtherHost, kLanMac, 0x86dd,
+                       test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10", kLanMac))));
     EXPECT_EQ(table_.size(), 0u);
 }
 
@@ -486,9 +485,10 @@ TEST_F(ExceptionTest, NsWithMoreOptionsGetsAShorterReply) {
     const Bytes nonce{14, 1, 1, 2, 3, 4, 5, 6};  // RFC 7527 nonce
     ns.options.insert(ns.options.begin(), nonce.begin(), nonce.end());
     ns.options.insert(ns.options.end(), nonce.begin(), nonce.end());
-    expect_reply(nd_frame(ns), test::ethernet(kLanHost6, kLanMac, 0x86dd,
-                                              test::nd_packet(na_reply(
-                                                  "2001:db8:1::1", "2001:db8:1::10", kLanMac))));
+    expect_reply(
+        nd_frame(ns),
+        test::ethernet(kLanHost6, kLanMac, 0x86dd,
+                       test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10", kLanMac))));
 }
 
 TEST_F(ExceptionTest, DadNsIsDefendedToAllNodes) {
@@ -511,13 +511,13 @@ TEST_F(ExceptionTest, DadNsMustBeMulticastWithoutSourceOption) {
 }
 
 TEST_F(ExceptionTest, NsOnVlanIsAnsweredTagged) {
-    const Bytes in = nd_frame(ns_for("2001:db8:2::1", "fe80::10", kOtherHost), kOtherHost,
-                              std::nullopt, kVlan);
-    expect_reply(in,
-                 test::ethernet(kOtherHost, kWanMac, 0x86dd,
-                                test::nd_packet(na_reply("2001:db8:2::1", "fe80::10", kWanMac)),
-                                kVlan),
-                 1);
+    const Bytes in =
+        nd_frame(ns_for("2001:db8:2::1", "fe80::10", kOtherHost), kOtherHost, std::nullopt, kVlan);
+    expect_reply(
+        in,
+        test::ethernet(kOtherHost, kWanMac, 0x86dd,
+                       test::nd_packet(na_reply("2001:db8:2::1", "fe80::10", kWanMac)), kVlan),
+        1);
     // A link-local neighbour is on link for every IPv6 address of the VLAN.
     EXPECT_TRUE(knows("fe80::10", kOtherHost));
 }
@@ -744,10 +744,10 @@ TEST_F(BuilderTest, GratuitousArp) {
     EXPECT_EQ(take(build_gratuitous_arp(test::mbuf_pool(), locals_.at(kLan4)), 0),
               test::ethernet(kBroadcast, kLanMac, 0x0806,
                              test::arp(1, kLanMac, "192.0.2.1", kZeroMac, "192.0.2.1")));
-    EXPECT_EQ(take(build_gratuitous_arp(test::mbuf_pool(), locals_.at(kWan4)), 1),
-              test::ethernet(kBroadcast, kWanMac, 0x0806,
-                             test::arp(1, kWanMac, "198.51.100.1", kZeroMac, "198.51.100.1"),
-                             kVlan));
+    EXPECT_EQ(
+        take(build_gratuitous_arp(test::mbuf_pool(), locals_.at(kWan4)), 1),
+        test::ethernet(kBroadcast, kWanMac, 0x0806,
+                       test::arp(1, kWanMac, "198.51.100.1", kZeroMac, "198.51.100.1"), kVlan));
 }
 
 TEST_F(BuilderTest, NeighbourSolicitationToSolicitedNode) {
@@ -768,8 +768,8 @@ TEST_F(BuilderTest, NeighbourSolicitationToSolicitedNode) {
     ns.dst = "ff02::1:ff00:1";
     ns.target = "fe80::1";
     ns.options = test::lla_option(1, kWanMac);
-    const Bytes tagged =
-        take(build_neighbour_solicitation(test::mbuf_pool(), locals_.at(kWan6), addr("fe80::1")), 1);
+    const Bytes tagged = take(
+        build_neighbour_solicitation(test::mbuf_pool(), locals_.at(kWan6), addr("fe80::1")), 1);
     EXPECT_EQ(tagged, test::ethernet(Mac{0x33, 0x33, 0xff, 0, 0, 1}, kWanMac, 0x86dd,
                                      test::nd_packet(ns), kVlan));
     EXPECT_TRUE(test::icmpv6_checksum_ok(tagged, 18));
@@ -795,12 +795,12 @@ TEST_F(BuilderTest, FamilyMismatchBuildsNothing) {
     EXPECT_EQ(build_arp_request(test::mbuf_pool(), locals_.at(kLan4), addr("2001:db8:1::10")),
               nullptr);
     EXPECT_EQ(build_gratuitous_arp(test::mbuf_pool(), locals_.at(kLan6)), nullptr);
-    EXPECT_EQ(build_neighbour_solicitation(test::mbuf_pool(), locals_.at(kLan4),
-                                           addr("2001:db8:1::10")),
-              nullptr);
-    EXPECT_EQ(build_neighbour_solicitation(test::mbuf_pool(), locals_.at(kLan6),
-                                           addr("192.0.2.10")),
-              nullptr);
+    EXPECT_EQ(
+        build_neighbour_solicitation(test::mbuf_pool(), locals_.at(kLan4), addr("2001:db8:1::10")),
+        nullptr);
+    EXPECT_EQ(
+        build_neighbour_solicitation(test::mbuf_pool(), locals_.at(kLan6), addr("192.0.2.10")),
+        nullptr);
     EXPECT_EQ(build_neighbour_solicitation(test::mbuf_pool(), locals_.at(kLan6), addr("ff02::1")),
               nullptr);
     EXPECT_EQ(build_unsolicited_na(test::mbuf_pool(), locals_.at(kLan4)), nullptr);
@@ -824,17 +824,18 @@ TEST_F(BuilderTest, SolicitationsAreAnsweredByAnotherDataplane) {
         const IpAddr next_hop = addr(hop);
         const uint16_t from = next_hop.is_v4() ? kLan4 : kLan6;
         ASSERT_TRUE(table_.request(next_hop, from, kNow));
-        rte_mbuf* m = next_hop.is_v4()
-                          ? build_arp_request(test::mbuf_pool(), locals_.at(from), next_hop)
-                          : build_neighbour_solicitation(test::mbuf_pool(), locals_.at(from),
-                                                         next_hop);
+        rte_mbuf* m =
+            next_hop.is_v4()
+                ? build_arp_request(test::mbuf_pool(), locals_.at(from), next_hop)
+                : build_neighbour_solicitation(test::mbuf_pool(), locals_.at(from), next_hop);
         ASSERT_NE(m, nullptr);
         // The peer answers (and learns us from the request) ...
         ASSERT_EQ(handle_exception(m, peer_locals, peer_table, kNow, peer_counters),
                   ExceptionAction::kTransmit)
             << hop;
         // ... and we learn the peer from the answer.
-        EXPECT_EQ(handle_exception(m, locals_, table_, kNow + 1, counters_), ExceptionAction::kFree);
+        EXPECT_EQ(handle_exception(m, locals_, table_, kNow + 1, counters_),
+                  ExceptionAction::kFree);
         rte_pktmbuf_free(m);
         EXPECT_TRUE(knows(hop, kLanHost6)) << hop;
     }

@@ -80,7 +80,8 @@ TEST(NeighbourMapTest, CapacityIsClamped) {
 TEST(NeighbourMapTest, ManyAddressesOfBothFamilies) {
     NeighbourMap m(4096);
     for (int i = 0; i < 2048; ++i) {
-        const std::string v4 = "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
+        const std::string v4 =
+            "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
         char v6[64];
         std::snprintf(v6, sizeof v6, "2001:db8:%x::%x", i, i * 7 + 1);
         ASSERT_TRUE(m.add(addr(v4), mac(static_cast<uint8_t>(i))));
@@ -88,12 +89,14 @@ TEST(NeighbourMapTest, ManyAddressesOfBothFamilies) {
     }
     EXPECT_EQ(m.size(), 4096u);
     for (int i = 0; i < 2048; ++i) {
-        const std::string v4 = "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
+        const std::string v4 =
+            "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
         char v6[64];
         std::snprintf(v6, sizeof v6, "2001:db8:%x::%x", i, i * 7 + 1);
         ASSERT_TRUE(same(m.find(addr(v4)), mac(static_cast<uint8_t>(i)))) << v4;
         ASSERT_TRUE(same(m.find(addr(v6)), mac(static_cast<uint8_t>(i + 1)))) << v6;
-        const std::string miss = "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".2";
+        const std::string miss =
+            "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".2";
         ASSERT_EQ(m.find(addr(miss)), nullptr) << miss;
     }
 }
@@ -316,15 +319,16 @@ TEST(NeighbourTableTest, FreezeHoldsEveryEntryWithAMac) {
     NeighbourTable t(64);
     EXPECT_EQ(t.freeze().size(), 0u);
     for (int i = 1; i <= 40; ++i) {
-        ASSERT_EQ(t.learn(addr("192.0.2." + std::to_string(i)), mac(static_cast<uint8_t>(i)), kT0,
-                          0),
-                  LearnResult::kCreated);
+        ASSERT_EQ(
+            t.learn(addr("192.0.2." + std::to_string(i)), mac(static_cast<uint8_t>(i)), kT0, 0),
+            LearnResult::kCreated);
     }
     ASSERT_TRUE(t.request(addr("192.0.2.200"), 0, kT0));
     const NeighbourMap m = t.freeze();
     EXPECT_EQ(m.size(), 40u);
     for (int i = 1; i <= 40; ++i) {
-        EXPECT_TRUE(same(m.find(addr("192.0.2." + std::to_string(i))), mac(static_cast<uint8_t>(i))));
+        EXPECT_TRUE(
+            same(m.find(addr("192.0.2." + std::to_string(i))), mac(static_cast<uint8_t>(i))));
     }
     EXPECT_EQ(m.find(addr("192.0.2.200")), nullptr);
 }
