@@ -572,10 +572,12 @@ EalInfo init_eal(const char* argv0, const EalOptions& options) {
     argv.push_back(nullptr);
     rte_openlog_stream(stderr);  // keep stdout for the report (and --json)
     if (rte_eal_init(static_cast<int>(argv.size() - 1), argv.data()) < 0) {
-        std::fprintf(stderr, "lists_bench: rte_eal_init(%s) failed: %s\n", info.args.c_str(),
+        const char* slash = std::strrchr(argv0, '/');
+        const char* program = slash != nullptr ? slash + 1 : argv0;
+        std::fprintf(stderr, "%s: rte_eal_init(%s) failed: %s\n", program, info.args.c_str(),
                      rte_strerror(rte_errno));
         if (info.hugepages)
-            std::fprintf(stderr, "lists_bench: try --no-hugepages\n");
+            std::fprintf(stderr, "%s: try --no-hugepages\n", program);
         remove_eal_runtime_dir();
         std::exit(2);
     }
