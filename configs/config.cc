@@ -55,6 +55,13 @@ lists::Address IfAddress::network_last() const {
     return lists::Address{addr.family, addr.value | host_mask(*this)};
 }
 
+std::string Endpoint::format() const {
+    if (!addr)
+        return "any";
+    std::string a = lists::format_address(*addr);
+    return (addr->is_v4() ? a : "[" + a + "]") + ":" + std::to_string(port);
+}
+
 std::string IfAddress::format() const {
     return lists::format_address(addr) + "/" + std::to_string(prefix_len);
 }

@@ -109,6 +109,36 @@ struct DataplanePort {
     uint8_t dscp = 46;                   // 0..63
 };
 
+// A UDP endpoint: an address and a port, or "any" (a peer not known in advance,
+// learned by latching).
+struct Endpoint {
+    std::optional<lists::Address> addr;  // nullopt: "any"
+    uint16_t port = 0;                   // 1..65535; 0 with "any"
+
+    bool is_any() const { return !addr.has_value(); }
+    // "192.0.2.1:20000", "[2001:db8::1]:20000" or "any".
+    std::string format() const;
+    friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+// "ADDR:PORT" or "[IPV6]:PORT" (decimal port 1..65535), or "any" when allow_any. The
+// address must be unicast (not unspecified, multicast or 255.255.255.255); an
+// IPv4-mapped IPv6 address is the IPv4 address it maps (SPEC.md §1). Shared by the
+// [[relay]] tables and `mediagatectl relay add`. The error message quotes the text.
+Result<Endpoint> parse_endpoint(std::string_view text, bool allow_any);
+
+// A static relay from a [[relay]] table: two legs on dataplane addresses, each
+// relaying what its peer sends to the other leg's peer. A peer of "any" is learned
+// by latching (its leg latches even without `latch`); `latch` makes both legs latch.
+struct StaticRelay {
+    std::string name;  // unique, [A-Za-z0-9_-]{1,32}
+    Endpoint local_a;  // an address of the dataplane and a port of its media UDP range
+    Endpoint peer_a;
+    Endpoint local_b;
+    Endpoint peer_b;
+    bool latch = false;
+};
+
 struct DataplaneSection {
     std::string socket = "/run/mediagate/dataplane.sock";
     std::vector<std::string> eal_args;
@@ -152,6 +182,9 @@ struct Config {
     } control;
 
     DataplaneSection dataplane;
+
+    // [[relay]] tables, in file order (read by mediagate-control).
+    std::vector<StaticRelay> relays;
 };
 
 struct LoadOptions {

@@ -69,6 +69,26 @@ bool owned_by_a_port(std::span<const DataplanePort> ports, const lists::Address&
     return false;
 }
 
+std::optional<std::string> check_relay_local(std::span<const DataplanePort> ports,
+                                             const PortRange& media_udp,
+                                             const Endpoint& local) {
+    if (!local.addr)
+        return std::string("\"any\" is not a local endpoint");
+    for (const auto& p : ports) {
+        for (const auto& own : p.addresses) {
+            if (own.addr != *local.addr)
+                continue;
+            PortRange range = p.udp_ports.value_or(media_udp);
+            if (local.port < range.first || local.port > range.last)
+                return "port " + std::to_string(local.port) +
+                       " is outside the UDP ports of [[dataplane.port]] \"" + p.name + "\" (" +
+                       range.format() + ")";
+            return std::nullopt;
+        }
+    }
+    return lists::format_address(*local.addr) + " is not an address of any [[dataplane.port]]";
+}
+
 lists::AddressSet default_nated_ips() {
     auto set = lists::compile_list(kDefaultNatedIps);
     MG_CHECK(set.ok(), "the built-in NATed IPs do not parse");

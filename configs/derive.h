@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "configs/config.h"
@@ -31,6 +32,13 @@ std::optional<lists::Address> server_lan_ip_from_host(std::span<const HostInterf
 
 // Whether `a` is one of the ports' addresses (any role).
 bool owned_by_a_port(std::span<const DataplanePort> ports, const lists::Address& a);
+
+// Why `local` cannot be a static relay's local endpoint on these ports: its address
+// is no port's, or its port is outside that port's UDP range (udp_ports, else
+// `media_udp`). nullopt when it can.
+std::optional<std::string> check_relay_local(std::span<const DataplanePort> ports,
+                                             const PortRange& media_udp,
+                                             const Endpoint& local);
 
 // NATed IPs when the file does not set them (SPEC.md §2).
 inline constexpr std::string_view kDefaultNatedIps =

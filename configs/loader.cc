@@ -28,7 +28,8 @@ namespace {
 constexpr size_t kMaxConfigBytes = size_t{256} << 20;
 constexpr size_t kMaxListFileBytes = size_t{1} << 30;
 
-constexpr std::string_view kTopKeys[] = {"network", "media", "resolver", "control", "dataplane"};
+constexpr std::string_view kTopKeys[] = {"network", "media",     "resolver",
+                                          "control", "dataplane", "relay"};
 constexpr std::string_view kNetworkKeys[] = {
     "ipv6",           "server_lan_ip", "wan_ip",          "lan_ips",
     "lan_ips_file",   "client_ips",    "client_ips_file", "nated_ips",
@@ -43,6 +44,8 @@ constexpr std::string_view kDataplaneKeys[] = {"socket", "eal_args", "workers", 
 constexpr std::string_view kPortKeys[] = {"name",      "role",      "device",   "addresses",
                                           "advertise", "gateway",   "gateway6", "routes",
                                           "vlan",      "udp_ports", "dscp"};
+constexpr std::string_view kRelayKeys[] = {"name",    "local_a", "peer_a",
+                                           "local_b", "peer_b",  "latch"};
 
 // The lists in Config::lists order, and the section that holds each.
 struct ListInfo {
@@ -81,16 +84,6 @@ const char* type_name(toml::node_type t) {
     return "nothing";
 }
 
-std::string in_quotes(std::string_view s) {
-    constexpr size_t kMaxQuoted = 64;
-    std::string out = "\"";
-    out.append(s.substr(0, kMaxQuoted));
-    if (s.size() > kMaxQuoted)
-        out += "...";
-    out += '"';
-    return out;
-}
-
 template <typename T>
 struct At {
     T value;
@@ -126,6 +119,7 @@ class Loader {
         read_resolver(get_table(top, "resolver"));
         read_control(get_table(top, "control"));
         read_dataplane(get_table(top, "dataplane"));
+        read_relays(top.get("relay"));
         cross_check();
         if (!sink_.empty())
             return std::move(sink_).finish();
@@ -160,7 +154,9 @@ class Loader {
             if (!near.empty())
                 msg += " (did you mean " + in_quotes(near) + "?)";
             else if (where.empty())
-                msg += " (the sections are [network], [media], [resolver], [control], [dataplane])";
+                msg +=
+                    " (the sections are [network], [media], [resolver], [control], [dataplane], "
+                    "[[relay]])";
             error(pos(k.source()), std::move(msg));
         }
     }
@@ -197,6 +193,18 @@ class Loader {
             return std::nullopt;
         }
         return v->get();
+    }
+
+    std::optional<bool> get_bool(const toml::table& t,
+                                 std::string_view key,
+                                 const std::string& where) {
+        const toml::node* n = t.get(key);
+        if (n == nullptr)
+            return std::nullopt;
+        if (const auto* v = n->as_boolean())
+            return v->get();
+        expected(label_of(where, key), "a boolean", *n);
+        return std::nullopt;
     }
 
     std::optional<At<std::string_view>> get_string(const toml::table& t,
@@ -323,6 +331,8 @@ class Loader {
     void read_control(const toml::table* t);
     void read_dataplane(const toml::table* t);
     void read_port(const toml::node& n, size_t index);
+    void read_relays(const toml::node* n);
+    void read_relay(const toml::node& n, size_t index);
     void cross_check();
     void derive();
 
@@ -346,6 +356,13 @@ class Loader {
     std::vector<PortUdp> port_udp_;
     std::map<std::string, size_t, std::less<>> port_names_;
     std::map<std::pair<int, lists::Uint128>, size_t> port_addresses_;
+    std::map<std::string, size_t, std::less<>> relay_names_;
+    struct RelayLocal {  // a [[relay]]'s local_a or local_b
+        Endpoint endpoint;
+        FilePos pos;
+        std::string label;  // "[[relay]] #1 local_a"
+    };
+    std::vector<RelayLocal> relay_locals_;
 };
 
 void Loader::read_list(const toml::table& t, const std::string& where, size_t index) {
@@ -631,7 +648,81 @@ void Loader::read_port(const toml::node& n, size_t index) {
     cfg_.dataplane.ports.push_back(std::move(p));
 }
 
+void Loader::read_relays(const toml::node* n) {
+    const auto* arr = n != nullptr ? n->as_array() : nullptr;
+    if (n != nullptr && arr == nullptr)
+        expected("relay", "an array of tables ([[relay]])", *n);
+    for (size_t i = 0; arr != nullptr && i < arr->size(); ++i)
+        read_relay((*arr)[i], i);
+}
+
+void Loader::read_relay(const toml::node& n, size_t index) {
+    std::string where = "[[relay]] #" + std::to_string(index + 1);
+    const auto* t = n.as_table();
+    if (t == nullptr) {
+        expected(where, "a table", n);
+        return;
+    }
+    check_keys(*t, where, kRelayKeys);
+    for (std::string_view key : {"name", "local_a", "peer_a", "local_b", "peer_b"}) {
+        if (!t->contains(key))
+            error(pos(n), where + ": missing required key " + in_quotes(key));
+    }
+    StaticRelay r;
+    if (auto s = get_string(*t, "name", where)) {
+        auto [known, added] = relay_names_.emplace(std::string(s->value), index);
+        if (!is_valid_port_name(s->value))
+            error(s->pos,
+                  where + " name: expected 1 to 32 of A-Z a-z 0-9 _ -, got " + in_quotes(s->value));
+        else if (!added)
+            error(s->pos, where + " name: " + in_quotes(s->value) +
+                              " is already the name of [[relay]] #" +
+                              std::to_string(known->second + 1));
+        r.name = s->value;
+    }
+    auto endpoint = [&](std::string_view key, bool local, Endpoint& out) {
+        auto s = get_string(*t, key, where);
+        if (!s)
+            return;
+        auto e = parse_endpoint(s->value, !local);
+        if (!e.ok()) {
+            error(s->pos, label_of(where, key) + ": " + e.error().message);
+            return;
+        }
+        std::string label = label_of(where, key);
+        if (!local && (*e == r.local_a || *e == r.local_b)) {
+            error(s->pos, label + ": " + e->format() + " is a local endpoint of this relay");
+            return;
+        }
+        out = *e;
+        if (!local)
+            return;
+        for (const auto& other : relay_locals_) {
+            if (other.endpoint == *e) {
+                error(s->pos, label + ": " + e->format() + " is already " + other.label);
+                return;
+            }
+        }
+        relay_locals_.push_back({*e, s->pos, std::move(label)});
+    };
+    endpoint("local_a", true, r.local_a);
+    endpoint("local_b", true, r.local_b);
+    endpoint("peer_a", false, r.peer_a);  // after the locals: it must be none of them
+    endpoint("peer_b", false, r.peer_b);
+    if (auto b = get_bool(*t, "latch", where))
+        r.latch = *b;
+    cfg_.relays.push_back(std::move(r));
+}
+
 void Loader::cross_check() {
+    // With ports configured, a relay's local endpoints must be theirs (derive.h).
+    const auto& dp_ports = cfg_.dataplane.ports;
+    for (const auto& l : relay_locals_) {
+        if (dp_ports.empty() || !ports_complete_ || !media_udp_valid_)
+            break;
+        if (auto why = check_relay_local(dp_ports, cfg_.media.udp_ports, l.endpoint))
+            error(l.pos, l.label + ": " + *why);
+    }
     if (cfg_.control.socket == cfg_.dataplane.socket) {
         if (dataplane_socket_at_) {
             error(*dataplane_socket_at_, "[dataplane] socket: the same path as [control] socket");

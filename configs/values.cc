@@ -5,7 +5,6 @@
 #include <vector>
 
 namespace mg::configs {
-namespace {
 
 std::string in_quotes(std::string_view s) {
     constexpr size_t kMaxQuoted = 64;
@@ -16,6 +15,8 @@ std::string in_quotes(std::string_view s) {
     out += '"';
     return out;
 }
+
+namespace {
 
 Error invalid(std::string message) {
     return make_error(ErrorCode::kInvalidInput, std::move(message));
@@ -152,6 +153,43 @@ Result<std::string> parse_route(std::string_view text) {
     if (is_unspecified_or_multicast(*via))
         return invalid("next hop " + in_quotes(words[2]) + " is not a unicast address");
     return prefix->format() + " via " + lists::format_address(*via);
+}
+
+Result<Endpoint> parse_endpoint(std::string_view text, bool allow_any) {
+    const std::string want = allow_any ? "expected ADDR:PORT, [IPV6]:PORT or \"any\", got "
+                                       : "expected ADDR:PORT or [IPV6]:PORT, got ";
+    if (text == "any") {
+        if (allow_any)
+            return Endpoint{};
+        return invalid(
+            "\"any\" is not allowed here (a local address of the dataplane is "
+            "needed)");
+    }
+    size_t colon = text.rfind(':');
+    if (text.empty() || colon == std::string_view::npos)
+        return invalid(want + in_quotes(text));
+    std::string_view addr_text = text.substr(0, colon);
+    std::string_view port_text = text.substr(colon + 1);
+    if (!addr_text.empty() && addr_text.front() == '[') {
+        if (addr_text.size() < 3 || addr_text.back() != ']')
+            return invalid(want + in_quotes(text));
+        addr_text = addr_text.substr(1, addr_text.size() - 2);
+        if (addr_text.find(':') == std::string_view::npos)
+            return invalid("brackets are for IPv6 addresses only, in " + in_quotes(text));
+    } else if (addr_text.find(':') != std::string_view::npos) {
+        return invalid("an IPv6 address needs brackets, [ADDR]:PORT, in " + in_quotes(text));
+    }
+    auto addr = lists::parse_address(addr_text);
+    if (!addr)
+        return invalid("invalid address " + in_quotes(addr_text) + " in " + in_quotes(text));
+    auto port = parse_small_number(port_text);
+    if (!port || *port < 1 || *port > 65535)
+        return invalid("port " + in_quotes(port_text) + " is not in 1..65535 (" + in_quotes(text) +
+                       ")");
+    if (is_unspecified_or_multicast(*addr) || (addr->is_v4() && addr->v4_value() == 0xffffffffu))
+        return invalid(in_quotes(text) + " is not a unicast address" +
+                       (allow_any ? " (a peer learned by latching is \"any\")" : ""));
+    return Endpoint{*addr, static_cast<uint16_t>(*port)};
 }
 
 bool is_valid_port_name(std::string_view name) {

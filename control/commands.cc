@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "control/dataplane_commands.h"
 #include "control/json.h"
 #include "control/nat.h"
 #include "lists/lists.h"
@@ -140,7 +141,8 @@ CommandOutput status_command(const Runtime& rt, const DaemonFacts& f, bool json)
                               .str("tcp_ports", cfg.media.tcp_ports.format())
                               .unum("keepalive_interval_s", cfg.media.keepalive_interval_s)
                               .unum("silence_timeout_s", cfg.media.silence_timeout_s)
-                              .done());
+                              .done())
+            .raw("dataplane", dataplane_status_json(f.dataplane));
         return CommandOutput::ok(status.done() + "\n");
     }
 
@@ -177,6 +179,7 @@ CommandOutput status_command(const Runtime& rt, const DaemonFacts& f, bool json)
                         origin_text(l)});
     }
     out += "\n" + format_table(rows);
+    out += dataplane_status_text(f.dataplane);
     return CommandOutput::ok(out);
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "control/command_output.h"
+#include "control/dataplane_facts.h"
 #include "control/runtime.h"
 #include "resolver/resolver.h"
 
@@ -26,8 +27,10 @@ struct DaemonFacts {
     std::string socket;             // the CLI socket in use
     resolver::ResolverCounters resolver_counters;
     size_t resolver_cache_entries = 0;
+    DataplaneFacts dataplane;
 };
 
+// Ends with the dataplane section (control/dataplane_commands.h).
 CommandOutput status_command(const Runtime& rt, const DaemonFacts& facts, bool json);
 // `lists show NAME`: the canonical form, one line per interval. Unknown NAME: exit 1.
 CommandOutput lists_show_command(const Runtime& rt, const std::string& name, bool json);

@@ -47,6 +47,11 @@ int run_lists(const Options& opts, const std::vector<std::string>& args);
 int run_resolve(const Options& opts, const std::vector<std::string>& args);
 int run_rbl(const Options& opts, const std::vector<std::string>& args);
 
+// `mediagatectl relay ...` (control/ctl_relay.cc); args are what follows "relay",
+// options included (--latch, and --json anywhere). The words are checked here, so a
+// usage error exits 64 without asking the daemon; the rest goes to the daemon.
+int run_relay(const Options& opts, const std::vector<std::string>& args);
+
 // Sends one command (its words, e.g. {"lists", "show", "lan"}) to the daemon on
 // opts.socket and prints the reply (control/ctl_client.cc). Exit 2 with one line on
 // stderr when the daemon is not running, refuses access, closes the connection or

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "control/dataplane_commands.h"
 #include "control/json.h"
 #include "control/lookup.h"
 
@@ -52,6 +53,10 @@ Result<std::unique_ptr<Daemon>> Daemon::start(resolver::EventLoop& loop,
     d->socket_path_ =
         d->opts_.socket_override.empty() ? (*rt)->config.control.socket : d->opts_.socket_override;
     d->install(std::move(*rt));
+    LinkOptions link = d->opts_.link;
+    link.socket = d->opts_.dataplane_socket_override.empty() ? d->runtime_->config.dataplane.socket
+                                                             : d->opts_.dataplane_socket_override;
+    d->dataplane_ = std::make_unique<DataplaneLink>(loop, log, std::move(link), d->runtime_);
     Daemon* self = d.get();
     auto cli = CliServer::open(
         loop, d->socket_path_,
@@ -61,12 +66,14 @@ Result<std::unique_ptr<Daemon>> Daemon::start(resolver::EventLoop& loop,
         return cli.error();
     d->cli_ = std::move(*cli);
     log.info("listening on " + d->socket_path_ + " (config " + d->opts_.config_file + ")");
+    d->dataplane_->start();
     return d;
 }
 
 Daemon::~Daemon() {
     loop_.cancel_timer(sweep_timer_);
-    cli_.reset();  // closes clients and removes the socket file
+    dataplane_.reset();  // its pending callbacks are dropped, not called
+    cli_.reset();        // closes clients and removes the socket file
 }
 
 void Daemon::install(std::shared_ptr<const Runtime> rt) {
@@ -95,6 +102,8 @@ void Daemon::install(std::shared_ptr<const Runtime> rt) {
     }
     resolver_ = std::make_unique<resolver::Resolver>(loop_, std::move(rc));
     runtime_ = std::move(rt);
+    if (dataplane_)
+        dataplane_->set_runtime(runtime_);
 }
 
 void Daemon::sweep_retired() {
@@ -118,6 +127,11 @@ Result<void> Daemon::reload(std::string_view trigger) {
         log_.warning("[control] socket changed to " + (*rt)->config.control.socket +
                      "; it takes effect at the next start (still listening on " + socket_path_ +
                      ")");
+    if (opts_.dataplane_socket_override.empty() &&
+        (*rt)->config.dataplane.socket != dataplane_->socket())
+        log_.warning("[dataplane] socket changed to " + (*rt)->config.dataplane.socket +
+                     "; it takes effect at the next start (still using " + dataplane_->socket() +
+                     ")");
     install(std::move(*rt));
     ++reloads_;
     last_reload_error_.clear();
@@ -136,6 +150,7 @@ DaemonFacts Daemon::facts() const {
     f.socket = socket_path_;
     f.resolver_counters = resolver_->counters();
     f.resolver_cache_entries = resolver_->cache().size();
+    f.dataplane = dataplane_->facts();
     return f;
 }
 
@@ -160,7 +175,23 @@ void Daemon::execute(const CliRequest& req, CliServer::Reply reply) {
     if (cmd == "status") {
         if (!want(w, 1))
             return reply(usage("status takes no arguments"));
-        return reply(status_command(*rt, facts(), json));
+        if (dataplane_->state() != LinkState::kReady)
+            return reply(status_command(*rt, facts(), json));
+        dataplane_->stats([this, rt, json, reply](Result<DataplaneStats> s) {
+            DaemonFacts f = facts();
+            if (s.ok()) {
+                f.dataplane.stats = s->body;
+                f.dataplane.ports = s->ports;
+            } else {
+                f.dataplane.error = s.error().message;
+            }
+            reply(status_command(*rt, f, json));
+        });
+        return;
+    }
+    if (cmd == "relay") {
+        run_relay_command(*dataplane_, std::span(w).subspan(1), json, std::move(reply));
+        return;
     }
     if (cmd == "lists") {
         if (w.size() == 3 && w[1] == "show") {

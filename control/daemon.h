@@ -10,7 +10,9 @@
 // then is dropped). A failed reload changes nothing and its errors are returned
 // (and shown by `status`). The CLI socket path, IPv6 command-line override and
 // config file are fixed for the daemon's life; a changed [control] socket takes
-// effect at the next start (the reload says so).
+// effect at the next start (the reload says so). The same holds for the
+// [dataplane] socket. A good reload pushes the lists to the dataplane again and
+// reconciles the [[relay]] tables (control/dataplane_link.h).
 //
 // Signals are not handled here (mediagate_control.cc maps them to reload() and
 // request_stop()), so tests can run a Daemon in-process.
@@ -25,6 +27,7 @@
 #include "common/result.h"
 #include "control/cli_server.h"
 #include "control/commands.h"
+#include "control/dataplane_link.h"
 #include "control/log.h"
 #include "control/runtime.h"
 #include "resolver/event_loop.h"
@@ -37,6 +40,10 @@ struct DaemonOptions {
     RuntimeOptions runtime;
     // Overrides the config's [control] socket (tests, or `--socket`); "" = config's.
     std::string socket_override;
+    // Overrides the config's [dataplane] socket (`--dataplane-socket`); "" = config's.
+    std::string dataplane_socket_override;
+    // Retry, time-outs (tests shorten them); .socket is ignored.
+    LinkOptions link;
 };
 
 class Daemon {
@@ -61,6 +68,7 @@ class Daemon {
 
     std::shared_ptr<const Runtime> runtime() const { return runtime_; }
     const std::string& socket_path() const { return socket_path_; }
+    DataplaneLink& dataplane() { return *dataplane_; }
     DaemonFacts facts() const;
 
   private:
@@ -77,6 +85,7 @@ class Daemon {
     std::vector<std::unique_ptr<resolver::Resolver>> retired_;
     resolver::EventLoop::TimerId sweep_timer_ = 0;
     std::unique_ptr<CliServer> cli_;
+    std::unique_ptr<DataplaneLink> dataplane_;  // after runtime_: its callbacks use it
     std::chrono::steady_clock::time_point started_;
     uint64_t reloads_ = 0;
     std::string last_reload_error_;

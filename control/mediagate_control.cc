@@ -1,9 +1,11 @@
 // mediagate-control: the control daemon (DESIGN.md "Processes").
 //
 //   mediagate-control [--config FILE] [--IPv6 YES|NO] [--foreground] [--socket PATH]
+//                     [--dataplane-socket PATH]
 //   mediagate-control --check-config FILE
 //
-// One EventLoop drives the CLI socket, signals (signalfd) and timers. SIGHUP
+// One EventLoop drives the CLI socket, the dataplane channel, signals (signalfd) and
+// timers. SIGHUP
 // reloads the config (everything or nothing); SIGTERM/SIGINT stop cleanly (the
 // socket file is removed). Without --foreground the process detaches and the
 // parent exits only once the daemon is listening (0) or has failed (1, with the
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "configs/values.h"
 #include "control/daemon.h"
 
 #include <fcntl.h>
@@ -29,6 +32,7 @@ constexpr const char* kDefaultConfig = "/etc/mediagate/mediagate.toml";
 
 constexpr const char* kUsage =
     "usage: mediagate-control [--config FILE] [--IPv6 YES|NO] [--foreground] [--socket PATH]\n"
+    "                         [--dataplane-socket PATH]\n"
     "       mediagate-control --check-config FILE\n"
     "\n"
     "  --config FILE        the TOML configuration (default /etc/mediagate/mediagate.toml)\n"
@@ -36,6 +40,9 @@ constexpr const char* kUsage =
     "  --IPv6 YES|NO        force IPv6 networking on or off (wins over [network] ipv6)\n"
     "  --foreground         stay in the foreground (for systemd and terminals)\n"
     "  --socket PATH        listen on PATH instead of the config's [control] socket\n"
+    "  --dataplane-socket PATH\n"
+    "                       connect to the dataplane on PATH instead of the config's\n"
+    "                       [dataplane] socket\n"
     "  --version            print the version\n"
     "\n"
     "Signals: SIGHUP reloads the config; SIGTERM and SIGINT stop the daemon.\n"
@@ -47,6 +54,7 @@ struct Args {
     std::optional<bool> ipv6;
     bool foreground = false;
     std::string socket;
+    std::string dataplane_socket;
 };
 
 int usage_error(const std::string& why) {
@@ -80,7 +88,8 @@ int check_config(const Args& a) {
     for (size_t i = 0; i < cfg.lists.size(); ++i)
         std::printf("%s%s %zu", i ? ", " : "", cfg.lists[i].name.c_str(),
                     cfg.lists[i].set.interval_count());
-    std::printf("; %zu dataplane ports)\n", cfg.dataplane.ports.size());
+    std::printf("; %zu dataplane ports, %zu static relays)\n", cfg.dataplane.ports.size(),
+                cfg.relays.size());
     return 0;
 }
 
@@ -119,6 +128,7 @@ int run(const Args& a, int parent_fd) {
     opts.config_file = a.config;
     opts.runtime.ipv6_forced = a.ipv6;
     opts.socket_override = a.socket;
+    opts.dataplane_socket_override = a.dataplane_socket;
     auto daemon = Daemon::start(loop, log, opts);
     if (!daemon.ok()) {
         std::string why = daemon.error().message;
@@ -211,7 +221,7 @@ int main(int argc, char** argv) {
         } else if (arg == "--foreground") {
             a.foreground = true;
         } else if (arg == "--config" || arg == "--check-config" || arg == "--socket" ||
-                   arg == "--IPv6") {
+                   arg == "--dataplane-socket" || arg == "--IPv6") {
             auto v = value(arg.c_str());
             if (!v || v->empty())
                 return usage_error("option " + arg + " needs a value");
@@ -221,6 +231,10 @@ int main(int argc, char** argv) {
                 a.check = *v;
             } else if (arg == "--socket") {
                 a.socket = *v;
+            } else if (arg == "--dataplane-socket") {
+                if (auto why = mg::configs::check_socket_path(*v))
+                    return usage_error("--dataplane-socket: " + *why);
+                a.dataplane_socket = *v;
             } else {
                 a.ipv6 = parse_yes_no(*v);
                 if (!a.ipv6)

@@ -46,7 +46,8 @@ constexpr const char* kUsage =
     "usage: mediagatectl [--json] [--socket PATH] [--wait SECONDS] COMMAND ...\n"
     "\n"
     "Daemon commands (ask mediagate-control over its socket):\n"
-    "  status                    uptime, config, IPv6 mode, addresses, lists, resolver\n"
+    "  status                    uptime, config, IPv6 mode, addresses, lists, resolver,\n"
+    "                            the dataplane (state, ports, workers, counters)\n"
     "  lists show NAME           canonical form of a compiled list: lan, client, nated,\n"
     "                            debug or dummy\n"
     "  lists test ADDR           the lists that contain ADDR (exit 1 when none)\n"
@@ -55,6 +56,13 @@ constexpr const char* kUsage =
     "  resolve TYPE NAME         a DNS look-up through the daemon's resolver\n"
     "  rbl ZONE ADDR             a DNS blocklist check through the daemon's resolver\n"
     "  reload                    re-read the config; a bad one changes nothing (exit 1)\n"
+    "  relay add LOCAL_A PEER_A LOCAL_B PEER_B [--latch]\n"
+    "                            a static relay between two dataplane endpoints; prints\n"
+    "                            its id. LOCAL is ADDR:PORT of the dataplane ([V6]:PORT\n"
+    "                            for IPv6); PEER is ADDR:PORT or 'any' (learnt by\n"
+    "                            latching, as all peers are with --latch)\n"
+    "  relay del ID              delete a relay added with 'relay add' (exit 1: no such id)\n"
+    "  relay list                relays with their peers, counters and idle time\n"
     "\n"
     "Offline list commands (no daemon needed):\n"
     "  lists check FILE          validate a Network Address List\n"
@@ -91,11 +99,12 @@ constexpr const char* kUsage =
     "  --wait SECONDS    how long to wait for the daemon's reply (default 10; resolve\n"
     "                    and rbl 120)\n"
     "\n"
-    "Exit status: 0 ok, 1 invalid input or negative answer, 2 no answer, 64 usage error.\n";
+    "Exit status: 0 ok, 1 invalid input or negative answer, 2 no answer (daemon or\n"
+    "dataplane not reachable), 64 usage error.\n";
 
 // Commands that parse their own options (everything after the command name).
 bool takes_own_options(const std::string& command) {
-    return command == "resolve" || command == "rbl";
+    return command == "resolve" || command == "rbl" || command == "relay";
 }
 
 int usage_error(const std::string& why) {
@@ -170,6 +179,8 @@ int main(int argc, char** argv) {
         return run_resolve(opts, args);
     if (command == "rbl")
         return run_rbl(opts, args);
+    if (command == "relay")
+        return run_relay(opts, args);
     if (command == "status" || command == "reload") {
         if (!args.empty())
             return usage_error(command + " takes no arguments");

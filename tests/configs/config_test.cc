@@ -222,7 +222,7 @@ TEST(ConfigErrors, SyntaxError) {
 TEST(ConfigErrors, UnknownKeys) {
     EXPECT_EQ(one_error("\n  foo = 1\n"),
               "t.toml:2:3: unknown key \"foo\" (the sections are [network], [media], [resolver], "
-              "[control], [dataplane])");
+              "[control], [dataplane], [[relay]])");
     EXPECT_EQ(one_error("[netwrok]\nipv6 = \"yes\"\n"),
               "t.toml:1:2: unknown key \"netwrok\" (did you mean \"network\"?)");
     EXPECT_EQ(one_error("[network]\nipv6 = \"yes\"\nlan_ip = \"\"\n"),
@@ -574,6 +574,117 @@ TEST(ConfigPorts, OverlappingAddresses) {
                         "addresses = [\"2001:db8::1/64\", \"2001:DB8:0::1/48\"]\n"),
               "t.toml:5:32: [[dataplane.port]] #1 addresses[1]: 2001:db8::1 is listed twice on "
               "this port");
+}
+
+// ---- [[relay]] tables ----
+
+TEST(ConfigRelays, ReadInFileOrder) {
+    Config c = load_ok(R"toml(
+[[relay]]
+name = "trunk"
+local_a = "192.0.2.1:20000"
+peer_a = "198.51.100.7:5004"
+local_b = "[2001:db8:2::1]:20000"
+peer_b = "any"
+[[relay]]
+name = "fixed-2"
+local_a = "192.0.2.1:20002"
+peer_a = "any"
+local_b = "203.0.113.1:20002"
+peer_b = "[2001:db8:9::9]:7078"
+latch = true
+)toml");
+    ASSERT_EQ(c.relays.size(), 2u);
+    const StaticRelay& t = c.relays[0];
+    EXPECT_EQ(t.name, "trunk");
+    EXPECT_EQ(t.local_a.format(), "192.0.2.1:20000");
+    EXPECT_EQ(t.peer_a.format(), "198.51.100.7:5004");
+    EXPECT_EQ(t.local_b.format(), "[2001:db8:2::1]:20000");
+    EXPECT_TRUE(t.peer_b.is_any());
+    EXPECT_FALSE(t.latch);
+    EXPECT_EQ(c.relays[1].name, "fixed-2");
+    EXPECT_TRUE(c.relays[1].latch);
+    EXPECT_TRUE(load_ok("").relays.empty());
+    // Inline form.
+    Config inl = load_ok(
+        "relay = [{ name = \"x\", local_a = \"192.0.2.1:10000\", peer_a = \"any\", "
+        "local_b = \"192.0.2.1:10002\", peer_b = \"any\" }]\n");
+    ASSERT_EQ(inl.relays.size(), 1u);
+    EXPECT_EQ(inl.relays[0].local_b.port, 10002u);
+}
+
+TEST(ConfigRelays, Errors) {
+    EXPECT_EQ(errors_of("[[relay]]\nname = \"a b\"\nlocal_a = \"any\"\npeer_a = \"1.2.3.4\"\n"
+                        "local_b = \"[2001:db8::1]:0\"\npeer_b = \"2001:db8::1:5\"\nlatch = 1\n"
+                        "mtu = 3\n"),
+              (std::vector<std::string>{
+                  "t.toml:2:8: [[relay]] #1 name: expected 1 to 32 of A-Z a-z 0-9 _ -, got \"a b\"",
+                  "t.toml:3:11: [[relay]] #1 local_a: \"any\" is not allowed here (a local "
+                  "address of the dataplane is needed)",
+                  "t.toml:4:10: [[relay]] #1 peer_a: expected ADDR:PORT, [IPV6]:PORT or \"any\", "
+                  "got \"1.2.3.4\"",
+                  "t.toml:5:11: [[relay]] #1 local_b: port \"0\" is not in 1..65535 "
+                  "(\"[2001:db8::1]:0\")",
+                  "t.toml:6:10: [[relay]] #1 peer_b: an IPv6 address needs brackets, "
+                  "[ADDR]:PORT, in \"2001:db8::1:5\"",
+                  "t.toml:7:9: [[relay]] #1 latch: expected a boolean, got an integer",
+                  "t.toml:8:1: [[relay]] #1 unknown key \"mtu\"",
+              }));
+    EXPECT_EQ(errors_of("[[relay]]\nname = \"a\"\nlocal_a = \"192.0.2.1:10000\"\n"),
+              (std::vector<std::string>{
+                  "t.toml:1:1: [[relay]] #1: missing required key \"peer_a\"",
+                  "t.toml:1:1: [[relay]] #1: missing required key \"local_b\"",
+                  "t.toml:1:1: [[relay]] #1: missing required key \"peer_b\"",
+              }));
+    EXPECT_EQ(errors_of("[[relay]]\nname = \"a\"\n").size(), 4u);
+    EXPECT_EQ(one_error("[relay]\nname = \"a\"\n"),
+              "t.toml:1:1: relay: expected an array of tables ([[relay]]), got a table");
+    EXPECT_EQ(one_error("relay = [3]\n"),
+              "t.toml:1:10: [[relay]] #1: expected a table, got an integer");
+    EXPECT_EQ(one_error("[[relay]]\nname = \"a\"\nlocal_a = \"192.0.2.1:10000\"\n"
+                        "peer_a = \"any\"\nlocal_b = \"192.0.2.1:10000\"\npeer_b = \"any\"\n"),
+              "t.toml:5:11: [[relay]] #1 local_b: 192.0.2.1:10000 is already [[relay]] #1 "
+              "local_a");
+}
+
+TEST(ConfigRelays, PeerIsNotOwnLocal) {
+    EXPECT_EQ(one_error("[[relay]]\nname = \"a\"\nlocal_a = \"192.0.2.1:10000\"\n"
+                        "peer_a = \"any\"\nlocal_b = \"192.0.2.1:10002\"\n"
+                        "peer_b = \"192.0.2.1:10000\"\n"),
+              "t.toml:6:10: [[relay]] #1 peer_b: 192.0.2.1:10000 is a local endpoint of this "
+              "relay");
+}
+
+TEST(ConfigRelays, NamesAndLocalsAreUnique) {
+    const std::string one =
+        "[[relay]]\nname = \"a\"\nlocal_a = \"192.0.2.1:10000\"\npeer_a = \"any\"\n"
+        "local_b = \"192.0.2.1:10002\"\npeer_b = \"any\"\n";
+    EXPECT_EQ(errors_of(one + one),
+              (std::vector<std::string>{
+                  "t.toml:8:8: [[relay]] #2 name: \"a\" is already the name of [[relay]] #1",
+                  "t.toml:9:11: [[relay]] #2 local_a: 192.0.2.1:10000 is already [[relay]] #1 "
+                  "local_a",
+                  "t.toml:11:11: [[relay]] #2 local_b: 192.0.2.1:10002 is already [[relay]] #1 "
+                  "local_b",
+              }));
+}
+
+TEST(ConfigRelays, LocalsMustBelongToThePorts) {
+    // Without ports nothing is checked (the dataplane checks when the relay is added).
+    std::string relay =
+        "[[relay]]\nname = \"r\"\nlocal_a = \"192.0.2.1:20000\"\npeer_a = \"any\"\n"
+        "local_b = \"203.0.113.1:40000\"\npeer_b = \"any\"\n";
+    Config c = load_ok(std::string(kTwoPorts) + relay.replace(relay.find("40000"), 5, "20000"));
+    EXPECT_EQ(c.relays.size(), 1u);
+    EXPECT_EQ(errors_of(std::string(kTwoPorts) +
+                        "[[relay]]\nname = \"r\"\nlocal_a = \"192.0.2.2:20000\"\n"
+                        "peer_a = \"any\"\nlocal_b = \"203.0.113.1:40000\"\npeer_b = \"any\"\n"),
+              (std::vector<std::string>{
+                  "t.toml:14:11: [[relay]] #1 local_a: 192.0.2.2 is not an address of any "
+                  "[[dataplane.port]]",
+                  "t.toml:16:11: [[relay]] #1 local_b: port 40000 is outside the UDP ports of "
+                  "[[dataplane.port]] \"wan\" (10000-29999)",
+              }));
 }
 
 }  // namespace

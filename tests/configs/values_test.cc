@@ -21,6 +21,64 @@ TEST(Values, PortRange) {
     EXPECT_TRUE(check_udp_pairs(PortRange{10000, 10000}).has_value());
 }
 
+TEST(Values, Endpoint) {
+    auto v4 = parse_endpoint("192.0.2.1:20000", false);
+    ASSERT_TRUE(v4.ok()) << v4.error().message;
+    EXPECT_EQ(v4->format(), "192.0.2.1:20000");
+    EXPECT_EQ(v4->port, 20000u);
+    EXPECT_FALSE(v4->is_any());
+    auto v6 = parse_endpoint("[2001:DB8::1]:65535", true);
+    ASSERT_TRUE(v6.ok()) << v6.error().message;
+    EXPECT_EQ(v6->format(), "[2001:db8::1]:65535");
+    // IPv4-mapped is IPv4 (SPEC.md section 1).
+    EXPECT_EQ(parse_endpoint("[::ffff:192.0.2.9]:1", false)->format(), "192.0.2.9:1");
+    auto any = parse_endpoint("any", true);
+    ASSERT_TRUE(any.ok());
+    EXPECT_TRUE(any->is_any());
+    EXPECT_EQ(any->format(), "any");
+    EXPECT_EQ(any->port, 0u);
+    EXPECT_EQ(*any, Endpoint{});
+    EXPECT_NE(*v4, *any);
+
+    EXPECT_EQ(parse_endpoint("any", false).error().message,
+              "\"any\" is not allowed here (a local address of the dataplane is needed)");
+    EXPECT_EQ(parse_endpoint("2001:db8::1:5000", true).error().message,
+              "an IPv6 address needs brackets, [ADDR]:PORT, in \"2001:db8::1:5000\"");
+    EXPECT_EQ(parse_endpoint("192.0.2.1:0", true).error().message,
+              "port \"0\" is not in 1..65535 (\"192.0.2.1:0\")");
+    EXPECT_EQ(parse_endpoint("0.0.0.0:5", true).error().message,
+              "\"0.0.0.0:5\" is not a unicast address (a peer learned by latching is \"any\")");
+    EXPECT_EQ(parse_endpoint("192.0.2.1", false).error().message,
+              "expected ADDR:PORT or [IPV6]:PORT, got \"192.0.2.1\"");
+    for (const char* bad : {"",
+                            ":",
+                            ":5",
+                            "192.0.2.1:",
+                            "192.0.2.1:65536",
+                            "192.0.2.1:-1",
+                            "192.0.2.1:+5",
+                            "192.0.2.1:5 ",
+                            " 192.0.2.1:5",
+                            "[192.0.2.1]:5",
+                            "[2001:db8::1]",
+                            "[2001:db8::1:5",
+                            "2001:db8::1]:5",
+                            "[]:5",
+                            "[::]:5",
+                            "224.0.0.1:5",
+                            "[ff02::1]:5",
+                            "255.255.255.255:5",
+                            "192.0.2.256:5",
+                            "host.example:5",
+                            "ANY",
+                            "any:5",
+                            "192.0.2.1:5x",
+                            "192.0.2.1:1000000",
+                            std::string("192.0.2.1:5\0", 12).c_str()})
+        EXPECT_FALSE(parse_endpoint(bad, true).ok()) << bad;
+    EXPECT_FALSE(parse_endpoint(std::string("192.0.2.1:5\0", 12), true).ok());
+}
+
 TEST(Values, IfAddress) {
     auto a = parse_if_address("192.0.2.77/24");
     ASSERT_TRUE(a.ok());

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/control/fake_dataplane.h"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -50,6 +52,8 @@ class DaemonTest : public ::testing::Test {
         eth.address.prefix_len = 24;
         o.runtime.load.host_interfaces = std::vector<configs::HostInterface>{eth};
         o.runtime.resolv_conf = dir_ + "/no-resolv.conf";
+        o.dataplane_socket_override = dir_ + "/dp.sock";
+        o.link.retry_interval = std::chrono::milliseconds(20);
         return o;
     }
 
@@ -284,6 +288,85 @@ TEST_F(DaemonTest, BadConfigAtStartIsAnError) {
     EXPECT_NE(d.error().message.find(config_ + ":"), std::string::npos) << d.error().message;
     struct stat st {};
     EXPECT_NE(::lstat(sock_.c_str(), &st), 0) << "no socket for a daemon that did not start";
+}
+
+TEST_F(DaemonTest, RelayCommandsAndStatusThroughTheDataplane) {
+    write_config(
+        std::string(kConfigA) +
+        "[[relay]]\nname = \"trunk\"\nlocal_a = \"192.0.2.1:20000\"\n"
+        "peer_a = \"198.51.100.7:5004\"\nlocal_b = \"192.0.2.1:20002\"\npeer_b = \"any\"\n");
+    auto d = start();
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    daemon_ = std::move(*d);
+
+    // No dataplane yet: relay commands have no answer (2), status still works (0).
+    CommandOutput none = run({"relay", "list"});
+    EXPECT_EQ(none.exit_code, kExitNoAnswer);
+    EXPECT_EQ(none.err.rfind("mediagatectl: relay list: dataplane not connected (", 0), 0u)
+        << none.err;
+    CommandOutput st = run({"status"});
+    EXPECT_EQ(st.exit_code, kExitOk);
+    EXPECT_NE(st.out.find("\ndataplane  not connected ("), std::string::npos) << st.out;
+    EXPECT_NE(run({"status"}, true)
+                  .out.find("\"dataplane\":{\"socket\":\"" + dir_ +
+                            "/dp.sock\",\"state\":\"disconnected\","
+                            "\"connected\":false"),
+              std::string::npos);
+    EXPECT_EQ(run({"relay", "add", "192.0.2.1:1"}).exit_code, kExitUsage);
+    EXPECT_EQ(run({"relay", "del", "x"}).exit_code, kExitUsage);
+    EXPECT_EQ(run({"relay"}).exit_code, kExitUsage);
+
+    test::FakeDataplane fake(loop_, dir_ + "/dp.sock");
+    fake.start(1);
+    ASSERT_TRUE(loop_.run_until([&] { return daemon_->dataplane().state() == LinkState::kReady; },
+                                EventLoop::Clock::now() + std::chrono::seconds(3)));
+    EXPECT_EQ(fake.legs.size(), 2u);  // the [[relay]]
+    CommandOutput add = run({"relay", "add", "192.0.2.1:30000", "any", "[2001:db8::1]:30000",
+                             "198.51.100.9:4000", "--latch"});
+    EXPECT_EQ(add.exit_code, kExitOk) << add.err;
+    EXPECT_EQ(add.out, "2\n");
+    CommandOutput add_json =
+        run({"relay", "add", "192.0.2.1:30004", "any", "192.0.2.1:30006", "any"}, true);
+    EXPECT_EQ(add_json.out,
+              "{\"id\":3,\"a\":{\"local\":\"192.0.2.1:30004\",\"peer\":\"any\",\"latch\":true},"
+              "\"b\":{\"local\":\"192.0.2.1:30006\",\"peer\":\"any\",\"latch\":true}}\n");
+    CommandOutput list = run({"relay", "list"});
+    EXPECT_EQ(list.exit_code, kExitOk) << list.err;
+    EXPECT_EQ(list.out.rfind("ID  NAME   STATE   LOCAL_A", 0), 0u) << list.out;
+    EXPECT_NE(list.out.find("[2001:db8::1]:30000"), std::string::npos) << list.out;
+    CommandOutput list_json = run({"relay", "list"}, true);
+    EXPECT_EQ(
+        list_json.out.rfind("{\"relays\":[{\"id\":1,\"name\":\"trunk\",\"origin\":\"config\"", 0),
+        0u)
+        << list_json.out;
+    CommandOutput del = run({"relay", "del", "2"});
+    EXPECT_EQ(del.exit_code, kExitOk) << del.err;
+    EXPECT_EQ(del.out, "deleted relay 2\n");
+    CommandOutput again = run({"relay", "del", "2"});
+    EXPECT_EQ(again.exit_code, kExitNegative);
+    EXPECT_EQ(again.err, "mediagatectl: relay del: no relay 2\n");
+    EXPECT_EQ(run({"relay", "del", "1"}).exit_code, kExitNegative);  // from the config
+
+    CommandOutput status = run({"status"});
+    EXPECT_NE(status.out.find("\ndataplane  ready, " + dir_ + "/dp.sock (pid 4242"),
+              std::string::npos)
+        << status.out;
+    EXPECT_NE(status.out.find("\nrelays     2 static (1 from the config, 0 not in the "
+                              "dataplane)"),
+              std::string::npos)
+        << status.out;
+    EXPECT_NE(status.out.find("PORT  DEVICE"), std::string::npos) << status.out;
+    CommandOutput status_json = run({"status"}, true);
+    EXPECT_NE(status_json.out.find("\"connected\":true"), std::string::npos) << status_json.out;
+    EXPECT_NE(status_json.out.find("\"ports\":[{\"name\":\"lan\""), std::string::npos)
+        << status_json.out;
+
+    // A reload pushes the lists again.
+    uint32_t generation = fake.lists_generation;
+    EXPECT_EQ(run({"reload"}).exit_code, kExitOk);
+    ASSERT_TRUE(loop_.run_until([&] { return fake.lists_generation > generation; },
+                                EventLoop::Clock::now() + std::chrono::seconds(3)));
+    daemon_.reset();  // before the fake, whose loop callbacks it shares
 }
 
 TEST_F(DaemonTest, Ipv6Decision) {

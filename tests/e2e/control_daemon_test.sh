@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End to end: the real mediagate-control on a temporary socket and config, driven by
 # the real mediagatectl. Covers status/lists/nat-test/resolve/rbl/reload (text and
-# JSON), SIGHUP reload, a bad reload, two daemons on one socket, a stale socket, a
-# daemon killed mid-request, a stuck daemon, a refused client, detaching, SIGTERM.
+# JSON), relay commands and status without a dataplane (--dataplane-socket), SIGHUP
+# reload, a bad reload, two daemons on one socket, a stale socket, a daemon killed
+# mid-request, a stuck daemon, a refused client, detaching, SIGTERM.
 #   control_daemon_test.sh MEDIAGATE_CONTROL MEDIAGATECTL ZONE_CONF
 set -uo pipefail
 daemon_bin=$1
@@ -78,7 +79,8 @@ TOML
 # a killed test for long), waits for its socket; sets daemon_pid to the daemon's own
 # pid (from status), not timeout's.
 start_daemon() {
-    timeout 600 "$daemon_bin" --config "$cfg" --foreground 2>>"$1" &
+    timeout 600 "$daemon_bin" --config "$cfg" --foreground \
+        --dataplane-socket "$tmp/dataplane.sock" 2>>"$1" &
     local wrapper=$!
     pids+=("$wrapper")
     for _ in $(seq 100); do
@@ -127,6 +129,25 @@ PY
 expect status-text 0 - - -- "${C[@]}" status
 grep -Eq '^ipv6 +off \(forced off' "$tmp/out" || fail "status-text: $(cat "$tmp/out")"
 grep -Eq '^lan +1 +1 +0 +config$' "$tmp/out" || fail "status-text lists: $(cat "$tmp/out")"
+
+# No dataplane runs: status says so (exit 0); relay commands have no answer (2).
+grep -Eq '^dataplane +not connected \(.*dataplane.sock: no dataplane is listening' "$tmp/out" ||
+    fail "status-text dataplane: $(cat "$tmp/out")"
+expect relay-list-no-dataplane 2 /dev/null '^mediagatectl: relay list: dataplane not connected \(' \
+    -- "${C[@]}" relay list
+expect relay-add-no-dataplane 2 /dev/null 'relay add: dataplane not connected' \
+    -- "${C[@]}" relay add 192.0.2.1:20000 any 192.0.2.1:20002 any
+expect relay-add-usage 64 /dev/null 'port "0" is not in 1..65535' \
+    -- "${C[@]}" relay add 192.0.2.1:0 any 192.0.2.1:20002 any
+expect status-json-dataplane 0 - - -- "${C[@]}" --json status
+python3 - "$tmp/out" "$tmp/dataplane.sock" <<'PY' || fail "status-json dataplane: $(cat "$tmp/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))["dataplane"]
+assert d["socket"] == sys.argv[2] and d["connected"] is False, d
+assert d["state"] == "disconnected" and "no dataplane is listening" in d["error"], d
+PY
+grep -c 'no dataplane is listening' "$tmp/daemon.log" | grep -qx 1 ||
+    fail "the missing dataplane is logged more than once: $(grep -c 'no dataplane' "$tmp/daemon.log")"
 
 lines 192.0.2.0/24
 expect lists-show 0 "$tmp/want" - -- "${C[@]}" lists show lan
