@@ -34,14 +34,14 @@ chmod 755 "$tmp"
 cfg=$tmp/mediagate.toml
 dsock=$tmp/dataplane.sock
 csock=$tmp/control.sock
-dp_pid= ctl_pid=
+dp_pid= dp_wrapper= ctl_pid=
 bg_pids=()
 cleanup() {
-    for p in $ctl_pid $dp_pid "${bg_pids[@]}"; do
+    for p in $ctl_pid $dp_pid $dp_wrapper "${bg_pids[@]}"; do
         kill -TERM "$p" 2>/dev/null
     done
     sleep 0.3
-    for p in $ctl_pid $dp_pid "${bg_pids[@]}"; do
+    for p in $ctl_pid $dp_pid $dp_wrapper "${bg_pids[@]}"; do
         kill -9 "$p" 2>/dev/null
     done
     wait 2>/dev/null
@@ -99,12 +99,15 @@ device = "net_af_packet1"
 addresses = ["198.51.100.1/24", "2001:db8:2::1/64"]
 TOML
 
+# The dataplane runs under `timeout` (bounded even if this script is killed);
+# dp_pid is the dataplane itself, so signals and its exit status are its own.
 start_dataplane() {
-    in_dp timeout 170 "$dataplane_bin" --config "$cfg" >>"$tmp/dataplane.log" 2>&1 &
-    dp_pid=$!
+    ip netns exec "$lab_dp" timeout 170 "$dataplane_bin" --config "$cfg" >>"$tmp/dataplane.log" 2>&1 &
+    dp_wrapper=$!
     for _ in $(seq 150); do
-        [ -S "$dsock" ] && return 0
-        kill -0 $dp_pid 2>/dev/null || break
+        dp_pid=$(pgrep -P $dp_wrapper | head -1)
+        [ -n "$dp_pid" ] && [ -S "$dsock" ] && return 0
+        kill -0 $dp_wrapper 2>/dev/null || break
         sleep 0.1
     done
     echo "dataplane did not start:"; cat "$tmp/dataplane.log"
@@ -119,8 +122,7 @@ start_control() {
     done
     # Connected to the dataplane once status says so.
     for _ in $(seq 50); do
-        "${C[@]}" status 2>/dev/null | grep -qi "dataplane.*connected" && \
-            ! "${C[@]}" status 2>/dev/null | grep -qi "not connected" && return 0
+        "${C[@]}" --json status 2>/dev/null | grep -q '"connected": *true' && return 0
         sleep 0.1
     done
     echo "control did not connect to the dataplane:"; cat "$tmp/control.log"
@@ -147,7 +149,8 @@ id1=$("${C[@]}" relay add 192.0.2.1:30000 192.0.2.10:4000 198.51.100.1:30002 198
 echo_on 198.51.100.20 5000 4
 warm_up 192.0.2.10 4000 192.0.2.1 30000
 check "lan -> relay -> wan and back" in_lan python3 "$probe" ping 192.0.2.10 4000 192.0.2.1 30000 5 50
-check "the lan host hears the relay's LAN address" grep -q "reply from 192.0.2.1 30000" "$tmp/out"
+cp "$tmp/out" "$tmp/ping1"
+check "the lan host hears the relay's LAN address" grep -q "reply from 192.0.2.1 30000" "$tmp/ping1"
 wait "${bg_pids[-1]}" 2>/dev/null
 check "the wan host hears the relay's WAN address and port" grep -q "from 198.51.100.1 30002" "$tmp/echo.5000"
 
@@ -207,7 +210,7 @@ grep -q "net_af_packet1" "$tmp/status" && pass "status shows the dataplane ports
 kill -TERM $dp_pid
 for _ in $(seq 50); do kill -0 $dp_pid 2>/dev/null || break; sleep 0.1; done
 if kill -0 $dp_pid 2>/dev/null; then fail "dataplane stops on SIGTERM"; else
-    wait $dp_pid; st=$?
+    wait $dp_wrapper; st=$?
     [ $st = 0 ] && pass "dataplane stops on SIGTERM with status 0" || fail "dataplane exit status $st on SIGTERM"
 fi
 dp_pid=

@@ -2,7 +2,8 @@
 """UDP probe for the dataplane e2e tests (runs inside a test namespace).
 
   udp_probe.py echo BIND_ADDR PORT SECONDS
-      Answers every datagram with b"echo:" + payload, for at most SECONDS;
+      Answers every datagram with 0x80 b"echo:" + payload (RTP-like first byte, so a
+      latching leg accepts the answer), for at most SECONDS;
       prints one line "from ADDR PORT" per distinct source, then "echoed N".
   udp_probe.py ping BIND_ADDR PORT DEST_ADDR DEST_PORT COUNT [INTERVAL_MS]
       Sends COUNT datagrams (first byte 0x80, like RTP) from BIND_ADDR:PORT and
@@ -34,7 +35,7 @@ def echo(bind, port, seconds):
         if src[:2] not in seen:
             seen.add(src[:2])
             print(f"from {src[0]} {src[1]}", flush=True)
-        s.sendto(b"echo:" + data, src)
+        s.sendto(b"\x80echo:" + data, src)
         n += 1
     print(f"echoed {n}", flush=True)
 
@@ -42,7 +43,6 @@ def echo(bind, port, seconds):
 def ping(bind, port, dest, dport, count, interval_ms):
     s = socket.socket(family(bind), socket.SOCK_DGRAM)
     s.bind((bind, port))
-    s.settimeout(0.2)
     seen = set()
     received = 0
     sent = 0
@@ -50,12 +50,18 @@ def ping(bind, port, dest, dport, count, interval_ms):
         s.sendto(bytes([0x80, 0, i >> 8 & 0xFF, i & 0xFF]) + b"mediagate", (dest, dport))
         sent += 1
         end = time.monotonic() + max(interval_ms, 1) / 1000.0
-        while time.monotonic() < end or (i == count - 1 and received < sent and time.monotonic() < end + 1):
+        if i == count - 1:
+            end += 1.0  # the last answers may take a moment
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            s.settimeout(min(0.2, left))
             try:
                 data, src = s.recvfrom(2048)
             except socket.timeout:
                 continue
-            if data.startswith(b"echo:"):
+            if data.startswith(b"\x80echo:"):
                 received += 1
                 if src[:2] not in seen:
                     seen.add(src[:2])
