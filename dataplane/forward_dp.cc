@@ -303,12 +303,12 @@ inline DropReason relay(const ForwardContext& ctx,
                         rte_mbuf* m,
                         const ParsedPacket& p,
                         Leg& in,
+                        Leg* out,
                         uint64_t now_tsc) {
     const DropReason source = check_source(ctx, in, p, m, now_tsc);
     if (source != kRelayed) {
         return source;
     }
-    Leg* out = ctx.relays->find(in.other_addr_index, in.other_port);
     if (out == nullptr || out->local_addr_index >= ctx.locals->size()) {
         return DropReason::kPeerUnknown;
     }
@@ -347,6 +347,8 @@ BurstResult forward_burst(const ForwardContext& ctx,
     BurstResult r;
     ParsedPacket parsed[kMaxBurst];
     Leg* legs[kMaxBurst];
+    Leg* outs[kMaxBurst];
+    uint16_t locals[kMaxBurst];
 
     // Stage 1: bring every packet's headers in.
     for (uint16_t i = 0; i < n; ++i) {
@@ -365,13 +367,38 @@ BurstResult forward_burst(const ForwardContext& ctx,
             parsed[i].drop = DropReason::kNotForUs;
             continue;
         }
-        legs[i] = ctx.relays->find(static_cast<uint16_t>(local), parsed[i].dst_port);
+        locals[i] = static_cast<uint16_t>(local);
+        ctx.relays->prefetch_slot(locals[i], parsed[i].dst_port);
+    }
+    // Stage 2b: find the legs (slots now in cache), bring them in.
+    for (uint16_t i = 0; i < n; ++i) {
+        if (parsed[i].kind != PacketKind::kUdp) {
+            continue;
+        }
+        legs[i] = ctx.relays->find(locals[i], parsed[i].dst_port);
         if (legs[i] == nullptr) {
             parsed[i].kind = PacketKind::kDrop;
             parsed[i].drop = DropReason::kUnknownPort;
             continue;
         }
         rte_prefetch0(legs[i]);
+        rte_prefetch0(reinterpret_cast<const char*>(legs[i]) + 64);
+    }
+    // Stage 2c: the other legs' slots.
+    for (uint16_t i = 0; i < n; ++i) {
+        if (legs[i] != nullptr) {
+            ctx.relays->prefetch_slot(legs[i]->other_addr_index, legs[i]->other_port);
+        }
+    }
+    // Stage 2d: the other legs.
+    for (uint16_t i = 0; i < n; ++i) {
+        outs[i] = legs[i] != nullptr
+                      ? ctx.relays->find(legs[i]->other_addr_index, legs[i]->other_port)
+                      : nullptr;
+        if (outs[i] != nullptr) {
+            rte_prefetch0(outs[i]);
+            rte_prefetch0(reinterpret_cast<const char*>(outs[i]) + 64);
+        }
     }
     // Stage 3: latch and rewrite.
     for (uint16_t i = 0; i < n; ++i) {
@@ -379,7 +406,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
         DropReason reason = parsed[i].drop;
         switch (parsed[i].kind) {
             case PacketKind::kUdp:
-                reason = relay(ctx, r, counters, m, parsed[i], *legs[i], now_tsc);
+                reason = relay(ctx, r, counters, m, parsed[i], *legs[i], outs[i], now_tsc);
                 break;
             case PacketKind::kArp:
             case PacketKind::kNeighbourSolicitation:

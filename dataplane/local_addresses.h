@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include <rte_ether.h>
 
@@ -24,14 +25,14 @@ struct Route {
 };
 
 inline bool in_prefix(const IpAddr& a, const IpAddr& prefix, unsigned prefix_len) {
-    unsigned bits = prefix_len;
-    for (unsigned i = 0; i < 16 && bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
-        const uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff00 >> bits);
-        if (((a.bytes[i] ^ prefix.bytes[i]) & mask) != 0) {
-            return false;
-        }
-    }
-    return true;
+    uint64_t a0, a1, p0, p1;
+    std::memcpy(&a0, a.bytes, 8);
+    std::memcpy(&a1, a.bytes + 8, 8);
+    std::memcpy(&p0, prefix.bytes, 8);
+    std::memcpy(&p1, prefix.bytes + 8, 8);
+    const uint64_t m0 = prefix_len >= 64 ? ~0ull : prefix_len == 0 ? 0 : ~0ull << (64 - prefix_len);
+    const uint64_t m1 = prefix_len <= 64 ? 0 : prefix_len >= 128 ? ~0ull : ~0ull << (128 - prefix_len);
+    return ((__builtin_bswap64(a0 ^ p0) & m0) | (__builtin_bswap64(a1 ^ p1) & m1)) == 0;
 }
 
 struct LocalAddress {

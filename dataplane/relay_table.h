@@ -48,6 +48,18 @@ class RelayTable {
         return __atomic_load_n(&block->legs[port & 0xff], __ATOMIC_ACQUIRE);
     }
 
+    // Hot. Prefetches the slot find(local_addr_index, port) reads.
+    void prefetch_slot(uint16_t local_addr_index, uint16_t port) const {
+        if (local_addr_index >= local_addresses_) {
+            return;
+        }
+        const Block* block =
+            blocks_[static_cast<size_t>(local_addr_index) * kBlocksPerAddress + (port >> 8)];
+        if (block != nullptr) {
+            __builtin_prefetch(&block->legs[port & 0xff]);
+        }
+    }
+
     // Cold. Publishes a copy of `leg` at its (local_addr_index, local_port); the
     // worker-written fields are reset. Errors: kInvalidInput (index out of range,
     // port 0, slot taken), kLimit (max_legs reached).
