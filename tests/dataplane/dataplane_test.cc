@@ -581,6 +581,120 @@ TEST_F(DataplaneTest, IdleLegsAreReportedOnce) {
     EXPECT_FALSE(dp_->idle_events(now_ms_).empty());
 }
 
+// Bad and unwanted frames through the ring: nothing comes out, and each is
+// counted under its own reason.
+TEST_F(DataplaneTest, MalformedAndUnwantedFramesAreCountedByReason) {
+    add_v4_relay();
+    add_legs({spec("192.0.2.1", 30004, nullptr, 0, "198.51.100.1", 30006, api::kSpecLatch),
+              spec("198.51.100.1", 30006, "203.0.113.5", 5006, "192.0.2.1", 30004)});
+    learn_v4_neighbours();
+    const api::StatsBody before = stats();
+    struct Case {
+        Bytes frame;
+        DropReason reason;
+    };
+    std::vector<Case> cases;
+    cases.push_back({Bytes(10, 0xaa), DropReason::kTruncatedEthernet});
+    cases.push_back({test::ethernet(lan_mac_, kLanHost, 0x88cc, Bytes(46, 0)),
+                     DropReason::kUnsupportedEthertype});
+    Bytes bad_sum = test::build_udp(lan_in());
+    bad_sum[14 + 10] ^= 0xff;
+    cases.push_back({bad_sum, DropReason::kBadIpv4Checksum});
+    UdpFrame frag = lan_in();
+    frag.ipv4_frag = 0x2000;
+    cases.push_back({test::build_udp(frag), DropReason::kIpv4Fragment});
+    const Bytes udp_header{0x0f, 0xa0, 0x75, 0x30, 0, 8, 0, 0};
+    cases.push_back({test::ethernet(lan_mac_, kLanHost, 0x0800,
+                                    test::ipv4("192.0.2.10", "192.0.2.1", 17, udp_header, 64,
+                                               Bytes{1, 1, 1, 0})),
+                     DropReason::kIpv4Options});
+    cases.push_back({test::ethernet(lan_mac_, kLanHost, 0x0800,
+                                    test::ipv4("192.0.2.10", "192.0.2.1", 6, Bytes(20, 0))),
+                     DropReason::kNotUdp});
+    cases.push_back({test::ethernet(lan_mac_, kLanHost, 0x86dd,
+                                    test::ipv6("2001:db8:1::10", "2001:db8:1::1", 0,
+                                               Bytes{17, 0, 0, 0, 0, 0, 0, 0})),
+                     DropReason::kIpv6ExtensionHeader});
+    Bytes truncated_ip = test::build_udp(lan_in());
+    truncated_ip.resize(14 + 12);
+    cases.push_back({truncated_ip, DropReason::kTruncatedIpv4});
+    UdpFrame stranger_dst = lan_in();
+    stranger_dst.dst_ip = "192.0.2.99";
+    cases.push_back({test::build_udp(stranger_dst), DropReason::kNotForUs});
+    UdpFrame unknown_port = lan_in();
+    unknown_port.dst_port = 30100;
+    cases.push_back({test::build_udp(unknown_port), DropReason::kUnknownPort});
+    UdpFrame wrong_source = lan_in();
+    wrong_source.src_port = 4001;
+    cases.push_back({test::build_udp(wrong_source), DropReason::kUnexpectedSource});
+    UdpFrame not_media = lan_in();
+    not_media.dst_port = 30004;
+    not_media.payload = {'h', 'e', 'l', 'l', 'o'};
+    cases.push_back({test::build_udp(not_media), DropReason::kLatchNotMedia});
+    UdpFrame ttl = lan_in();
+    ttl.ttl = 1;
+    cases.push_back({test::build_udp(ttl), DropReason::kTtlExhausted});
+
+    for (const Case& c : cases) {
+        inject(g_lan, c.frame);
+    }
+    poll();
+    EXPECT_TRUE(sent(g_lan).empty());
+    EXPECT_TRUE(sent(g_wan).empty());
+    const api::StatsBody after = stats();
+    EXPECT_EQ(after.rx - before.rx, cases.size());
+    EXPECT_EQ(after.relayed, before.relayed);
+    for (const Case& c : cases) {
+        const auto r = static_cast<unsigned>(c.reason);
+        EXPECT_EQ(after.drops[r] - before.drops[r], 1u) << drop_reason_name(c.reason);
+    }
+}
+
+// IPv6 both sides: the neighbour solicits our address, then a datagram is relayed
+// byte for byte (hop limit, traffic class, checksum).
+TEST_F(DataplaneTest, Ipv6NeighbourSolicitationAndRelay) {
+    add_legs({spec("2001:db8:1::1", 30010, "2001:db8:1::10", 4010, "2001:db8:2::1", 30012),
+              spec("2001:db8:2::1", 30012, "2001:db8:2::99", 5010, "2001:db8:1::1", 30010)});
+    test::NdMessage ns;
+    ns.src = "2001:db8:1::10";
+    ns.dst = test::solicited_node("2001:db8:1::1");
+    ns.target = "2001:db8:1::1";
+    ns.options = test::lla_option(1, kLanHost);
+    inject(g_lan, test::ethernet(test::ipv6_multicast_mac(ns.dst), kLanHost, 0x86dd,
+                                 test::nd_packet(ns)));
+    poll();
+    const auto na = sent(g_lan);
+    ASSERT_EQ(na.size(), 1u);
+    EXPECT_TRUE(test::icmpv6_checksum_ok(na[0], 14));
+    EXPECT_EQ(na[0][14 + 40], 136);  // a neighbour advertisement
+    EXPECT_EQ(stats().nd_replies, 1u);
+
+    UdpFrame back;
+    back.dst_mac = wan_mac_;
+    back.src_mac = kWanGateway;
+    back.vlan_tci = kWanTci;
+    back.src_ip = "2001:db8:2::99";
+    back.dst_ip = "2001:db8:2::1";
+    back.src_port = 5010;
+    back.dst_port = 30012;
+    back.tclass = 0x01;
+    inject(g_wan, test::build_udp(back));
+    poll();
+    UdpFrame expected = back;
+    expected.vlan_tci.reset();
+    expected.dst_mac = kLanHost;
+    expected.src_mac = lan_mac_;
+    expected.src_ip = "2001:db8:1::1";
+    expected.dst_ip = "2001:db8:1::10";
+    expected.src_port = 30010;
+    expected.dst_port = 4010;
+    expected.ttl = 63;
+    expected.tclass = (46 << 2) | 0x01;
+    const auto out = sent(g_lan);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0], test::build_udp(expected));
+}
+
 // Traffic flows through a running worker lcore while the lists are replaced
 // many times: every datagram comes out, none is lost.
 TEST_F(DataplaneTest, ZeroLossOnReload) {
