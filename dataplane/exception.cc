@@ -3,6 +3,7 @@
 #include "dataplane/exception.h"
 
 #include <cstring>
+#include <optional>
 
 #include <rte_byteorder.h>
 
@@ -249,6 +250,31 @@ bool set_length(rte_mbuf* m, uint32_t len) {
     return rte_pktmbuf_trim(m, static_cast<uint16_t>(have - len)) == 0;
 }
 
+// Whether a request for local address `li` (-1: not ours) that came in on
+// `port` with `tci` may be answered in place, the mbuf cut to `reply_length`;
+// the refusal otherwise.
+std::optional<ExceptionRefusal> answerable(const LocalAddressTable& locals,
+                                           int li,
+                                           uint16_t port,
+                                           uint16_t tci,
+                                           rte_mbuf* m,
+                                           uint32_t reply_length) {
+    if (li < 0) {
+        return ExceptionRefusal::kNotOurs;
+    }
+    const LocalAddress& l = locals.at(static_cast<uint16_t>(li));
+    if (l.port_id != port) {
+        return ExceptionRefusal::kWrongPort;
+    }
+    if (!vlan_matches(l.vlan_tci, tci)) {
+        return ExceptionRefusal::kVlanMismatch;
+    }
+    if (!writable(m) || !set_length(m, reply_length)) {
+        return ExceptionRefusal::kNotWritable;
+    }
+    return std::nullopt;
+}
+
 ExceptionAction handle_arp(rte_mbuf* m,
                            const ParsedPacket& p,
                            const LocalAddressTable& locals,
@@ -307,19 +333,10 @@ ExceptionAction handle_arp(rte_mbuf* m,
         ++c.consumed;
         return ExceptionAction::kFree;
     }
-    if (li < 0) {
-        return refuse(c, ExceptionRefusal::kNotOurs);
+    if (auto why = answerable(locals, li, port, tci, m, uint32_t{p.l3_offset} + kArpLen)) {
+        return refuse(c, *why);
     }
     const LocalAddress& l = locals.at(static_cast<uint16_t>(li));
-    if (l.port_id != port) {
-        return refuse(c, ExceptionRefusal::kWrongPort);
-    }
-    if (!vlan_matches(l.vlan_tci, tci)) {
-        return refuse(c, ExceptionRefusal::kVlanMismatch);
-    }
-    if (!writable(m) || !set_length(m, uint32_t{p.l3_offset} + kArpLen)) {
-        return refuse(c, ExceptionRefusal::kNotWritable);
-    }
     write_ethernet(data, sha, l, tci != kNoVlan);
     write_arp(arp, kArpReply, l.mac, l.addr.v4_wire(), sha, spa);
     m->ol_flags = 0;
@@ -447,19 +464,10 @@ ExceptionAction handle_nd(rte_mbuf* m,
         offer(locals, table, port, tci, src, lla_mac, ours_here ? li : NeighbourTable::kUpdateOnly,
               true, now_ms, c);
     }
-    if (li < 0) {
-        return refuse(c, ExceptionRefusal::kNotOurs);
+    if (auto why = answerable(locals, li, port, tci, m, uint32_t{p.l4_offset} + kNdWithLlaLen)) {
+        return refuse(c, *why);
     }
     const LocalAddress& l = locals.at(static_cast<uint16_t>(li));
-    if (l.port_id != port) {
-        return refuse(c, ExceptionRefusal::kWrongPort);
-    }
-    if (!vlan_matches(l.vlan_tci, tci)) {
-        return refuse(c, ExceptionRefusal::kVlanMismatch);
-    }
-    if (!writable(m) || !set_length(m, uint32_t{p.l4_offset} + kNdWithLlaLen)) {
-        return refuse(c, ExceptionRefusal::kNotWritable);
-    }
     // Solicited NA (§7.2.4): to the soliciter, or to all-nodes for a DAD probe
     // (then not Solicited); Override set, our MAC in the target option.
     IpAddr reply_dst;

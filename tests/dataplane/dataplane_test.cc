@@ -23,6 +23,7 @@
 #include "lists/address.h"
 #include "tests/dataplane/dpdk_env.h"
 #include "tests/dataplane/frame_builder.h"
+#include "tests/dataplane/leg_specs.h"
 
 namespace mg::dataplane {
 namespace {
@@ -99,30 +100,8 @@ Mac mac_of(const rte_ether_addr& a) {
     return m;
 }
 
-api::Addr wire(const char* text) {
-    auto a = lists::parse_address(text);
-    EXPECT_TRUE(a.has_value()) << text;
-    IpAddr ip = IpAddr::from_address(*a);
-    api::Addr r;
-    std::memcpy(r.bytes, ip.bytes, 16);
-    return r;
-}
-
-api::LegSpec spec(const char* local, uint16_t port, const char* peer, uint16_t peer_port,
-                  const char* other, uint16_t other_port, uint8_t flags = 0) {
-    api::LegSpec s;
-    s.local = wire(local);
-    s.local_port = port;
-    if (peer != nullptr) {
-        s.peer = wire(peer);
-    }
-    s.peer_port = peer_port;
-    s.other_local = wire(other);
-    s.other_port = other_port;
-    s.flags = flags;
-    s.owner_tag = port;
-    return s;
-}
+using test::leg_spec;
+using test::wire;
 
 class DataplaneTest : public testing::Test {
   protected:
@@ -220,8 +199,8 @@ class DataplaneTest : public testing::Test {
 
     // 192.0.2.10:4000 <-> [192.0.2.1:30000 | 198.51.100.1:30002] <-> 203.0.113.5:5000
     void add_v4_relay() {
-        add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
-                  spec("198.51.100.1", 30002, "203.0.113.5", 5000, "192.0.2.1", 30000)});
+        add_legs({leg_spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
+                  leg_spec("198.51.100.1", 30002, "203.0.113.5", 5000, "192.0.2.1", 30000)});
     }
 
     // The neighbours the v4 relay needs, learned from their ARP requests for our
@@ -259,6 +238,36 @@ class DataplaneTest : public testing::Test {
         f.ttl = 63;
         f.tclass = 46 << 2;
         return f;
+    }
+
+    // A datagram from src:sport on the WAN side (tagged, via the gateway) to our
+    // local:lport.
+    UdpFrame from_wan(const char* src, uint16_t sport, const char* local, uint16_t lport) const {
+        UdpFrame f;
+        f.dst_mac = wan_mac_;
+        f.src_mac = kWanGateway;
+        f.vlan_tci = kWanTci;
+        f.src_ip = src;
+        f.dst_ip = local;
+        f.src_port = sport;
+        f.dst_port = lport;
+        return f;
+    }
+    // What the LAN host receives when `in` is relayed from local:lport to
+    // host:hport: untagged, TTL / hop limit minus one, the lan port's DSCP (46,
+    // the default) with the ECN bits kept.
+    UdpFrame to_lan_host(UdpFrame in, const char* local, uint16_t lport, const char* host,
+                         uint16_t hport) const {
+        in.vlan_tci.reset();
+        in.dst_mac = kLanHost;
+        in.src_mac = lan_mac_;
+        in.src_ip = local;
+        in.dst_ip = host;
+        in.src_port = lport;
+        in.dst_port = hport;
+        in.ttl = static_cast<uint8_t>(in.ttl - 1);
+        in.tclass = static_cast<uint8_t>((46 << 2) | (in.tclass & 0x03));
+        return in;
     }
 
     api::StatsBody stats() {
@@ -351,26 +360,10 @@ TEST_F(DataplaneTest, RelaysByteForByteOnceNeighboursAreKnown) {
     EXPECT_TRUE(sent(g_lan).empty());
 
     // And back.
-    UdpFrame back;
-    back.dst_mac = wan_mac_;
-    back.src_mac = kWanGateway;
-    back.vlan_tci = kWanTci;
-    back.src_ip = "203.0.113.5";
-    back.dst_ip = "198.51.100.1";
-    back.src_port = 5000;
-    back.dst_port = 30002;
+    const UdpFrame back = from_wan("203.0.113.5", 5000, "198.51.100.1", 30002);
     inject(g_wan, test::build_udp(back));
     poll();
-    UdpFrame expected = back;
-    expected.vlan_tci.reset();
-    expected.dst_mac = kLanHost;
-    expected.src_mac = lan_mac_;
-    expected.src_ip = "192.0.2.1";
-    expected.dst_ip = "192.0.2.10";
-    expected.src_port = 30000;
-    expected.dst_port = 4000;
-    expected.ttl = 63;
-    expected.tclass = 46 << 2;  // the lan port's dscp default (46)
+    const UdpFrame expected = to_lan_host(back, "192.0.2.1", 30000, "192.0.2.10", 4000);
     const auto lan = sent(g_lan);
     ASSERT_EQ(lan.size(), 1u);
     EXPECT_EQ(lan[0], test::build_udp(expected));
@@ -408,33 +401,33 @@ TEST_F(DataplaneTest, UnknownNextHopIsDroppedAndResolved) {
 
 TEST_F(DataplaneTest, AddLegsIsAllOrNothing) {
     // The second leg is on an address the dataplane does not own.
-    add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
-              spec("198.51.100.9", 30002, "203.0.113.5", 5000, "192.0.2.1", 30000)},
+    add_legs({leg_spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
+              leg_spec("198.51.100.9", 30002, "203.0.113.5", 5000, "192.0.2.1", 30000)},
              false);
     EXPECT_NE(std::string(api::parse_message(reply_)->text()).find("not an address of this dataplane"),
               std::string::npos);
     EXPECT_EQ(dp_->relays().size(), 0u);
     // Outside the media ports.
-    add_legs({spec("192.0.2.1", 40000, "192.0.2.10", 4000, "198.51.100.1", 30002)}, false);
+    add_legs({leg_spec("192.0.2.1", 40000, "192.0.2.10", 4000, "198.51.100.1", 30002)}, false);
     // 'any' without latching.
-    add_legs({spec("192.0.2.1", 30000, nullptr, 0, "198.51.100.1", 30002)}, false);
+    add_legs({leg_spec("192.0.2.1", 30000, nullptr, 0, "198.51.100.1", 30002)}, false);
     // The same port twice in one batch.
-    add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
-              spec("192.0.2.1", 30000, "192.0.2.11", 4000, "198.51.100.1", 30002)},
+    add_legs({leg_spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
+              leg_spec("192.0.2.1", 30000, "192.0.2.11", 4000, "198.51.100.1", 30002)},
              false);
     EXPECT_EQ(dp_->relays().size(), 0u);
     add_v4_relay();
     EXPECT_EQ(dp_->relays().size(), 2u);
     // Taken.
-    add_legs({spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002)}, false);
+    add_legs({leg_spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002)}, false);
     // max_legs = 8.
-    add_legs({spec("192.0.2.1", 30010, "192.0.2.10", 1, "198.51.100.1", 30011),
-              spec("192.0.2.1", 30012, "192.0.2.10", 2, "198.51.100.1", 30013),
-              spec("192.0.2.1", 30014, "192.0.2.10", 3, "198.51.100.1", 30015),
-              spec("192.0.2.1", 30016, "192.0.2.10", 4, "198.51.100.1", 30017),
-              spec("192.0.2.1", 30018, "192.0.2.10", 5, "198.51.100.1", 30019),
-              spec("192.0.2.1", 30020, "192.0.2.10", 6, "198.51.100.1", 30021),
-              spec("192.0.2.1", 30022, "192.0.2.10", 7, "198.51.100.1", 30023)},
+    add_legs({leg_spec("192.0.2.1", 30010, "192.0.2.10", 1, "198.51.100.1", 30011),
+              leg_spec("192.0.2.1", 30012, "192.0.2.10", 2, "198.51.100.1", 30013),
+              leg_spec("192.0.2.1", 30014, "192.0.2.10", 3, "198.51.100.1", 30015),
+              leg_spec("192.0.2.1", 30016, "192.0.2.10", 4, "198.51.100.1", 30017),
+              leg_spec("192.0.2.1", 30018, "192.0.2.10", 5, "198.51.100.1", 30019),
+              leg_spec("192.0.2.1", 30020, "192.0.2.10", 6, "198.51.100.1", 30021),
+              leg_spec("192.0.2.1", 30022, "192.0.2.10", 7, "198.51.100.1", 30023)},
              false);
     EXPECT_NE(std::string(api::parse_message(reply_)->text()).find("max_legs"), std::string::npos);
     EXPECT_EQ(dp_->relays().size(), 2u);
@@ -585,8 +578,8 @@ TEST_F(DataplaneTest, IdleLegsAreReportedOnce) {
 // counted under its own reason.
 TEST_F(DataplaneTest, MalformedAndUnwantedFramesAreCountedByReason) {
     add_v4_relay();
-    add_legs({spec("192.0.2.1", 30004, nullptr, 0, "198.51.100.1", 30006, api::kSpecLatch),
-              spec("198.51.100.1", 30006, "203.0.113.5", 5006, "192.0.2.1", 30004)});
+    add_legs({leg_spec("192.0.2.1", 30004, nullptr, 0, "198.51.100.1", 30006, api::kSpecLatch),
+              leg_spec("198.51.100.1", 30006, "203.0.113.5", 5006, "192.0.2.1", 30004)});
     learn_v4_neighbours();
     const api::StatsBody before = stats();
     struct Case {
@@ -653,8 +646,8 @@ TEST_F(DataplaneTest, MalformedAndUnwantedFramesAreCountedByReason) {
 // IPv6 both sides: the neighbour solicits our address, then a datagram is relayed
 // byte for byte (hop limit, traffic class, checksum).
 TEST_F(DataplaneTest, Ipv6NeighbourSolicitationAndRelay) {
-    add_legs({spec("2001:db8:1::1", 30010, "2001:db8:1::10", 4010, "2001:db8:2::1", 30012),
-              spec("2001:db8:2::1", 30012, "2001:db8:2::99", 5010, "2001:db8:1::1", 30010)});
+    add_legs({leg_spec("2001:db8:1::1", 30010, "2001:db8:1::10", 4010, "2001:db8:2::1", 30012),
+              leg_spec("2001:db8:2::1", 30012, "2001:db8:2::99", 5010, "2001:db8:1::1", 30010)});
     test::NdMessage ns;
     ns.src = "2001:db8:1::10";
     ns.dst = test::solicited_node("2001:db8:1::1");
@@ -669,27 +662,11 @@ TEST_F(DataplaneTest, Ipv6NeighbourSolicitationAndRelay) {
     EXPECT_EQ(na[0][14 + 40], 136);  // a neighbour advertisement
     EXPECT_EQ(stats().nd_replies, 1u);
 
-    UdpFrame back;
-    back.dst_mac = wan_mac_;
-    back.src_mac = kWanGateway;
-    back.vlan_tci = kWanTci;
-    back.src_ip = "2001:db8:2::99";
-    back.dst_ip = "2001:db8:2::1";
-    back.src_port = 5010;
-    back.dst_port = 30012;
-    back.tclass = 0x01;
+    UdpFrame back = from_wan("2001:db8:2::99", 5010, "2001:db8:2::1", 30012);
+    back.tclass = 0x01;  // ECN bits: kept
     inject(g_wan, test::build_udp(back));
     poll();
-    UdpFrame expected = back;
-    expected.vlan_tci.reset();
-    expected.dst_mac = kLanHost;
-    expected.src_mac = lan_mac_;
-    expected.src_ip = "2001:db8:1::1";
-    expected.dst_ip = "2001:db8:1::10";
-    expected.src_port = 30010;
-    expected.dst_port = 4010;
-    expected.ttl = 63;
-    expected.tclass = (46 << 2) | 0x01;
+    const UdpFrame expected = to_lan_host(back, "2001:db8:1::1", 30010, "2001:db8:1::10", 4010);
     const auto out = sent(g_lan);
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0], test::build_udp(expected));

@@ -27,6 +27,7 @@
 #include "lists/address.h"
 #include "tests/dataplane/dpdk_env.h"
 #include "tests/dataplane/frame_builder.h"
+#include "tests/dataplane/leg_specs.h"
 
 #ifndef MG_GOLDEN_DIR
 #error "MG_GOLDEN_DIR must name tests/dataplane/golden"
@@ -103,26 +104,12 @@ UdpFrame udp(const Mac& src_mac, const char* src, uint16_t sport, const char* ds
     return f;
 }
 
-api::Addr wire(const char* text) {
-    IpAddr ip = IpAddr::from_address(*lists::parse_address(text));
-    api::Addr r;
-    std::memcpy(r.bytes, ip.bytes, 16);
-    return r;
-}
+using test::wire;
 
 api::LegSpec leg(const char* local, uint16_t port, const char* peer, uint16_t peer_port,
                  const char* other, uint16_t other_port, bool latch = false) {
-    api::LegSpec s;
-    s.local = wire(local);
-    s.local_port = port;
-    if (peer != nullptr) {
-        s.peer = wire(peer);
-    }
-    s.peer_port = peer_port;
-    s.other_local = wire(other);
-    s.other_port = other_port;
-    s.flags = latch ? api::kSpecLatch : 0;
-    return s;
+    return test::leg_spec(local, port, peer, peer_port, other, other_port,
+                          latch ? api::kSpecLatch : 0);
 }
 
 TEST(GoldenPcap, RelayOut) {
