@@ -157,29 +157,27 @@ void Dataplane::on_lists(const api::MessageView& m, std::vector<std::vector<uint
                             " ranges; the push is abandoned");
             return;
         }
-        // Validate the chunk whole before keeping any of it.
-        std::vector<lists::AddressSet> next = staging_;
+        // Appended in place; a bad range abandons the whole push (the published
+        // lists stay as they are), so nothing needs undoing.
         for (uint32_t i = 0; i < m.header.count; ++i) {
             const auto e = m.entry<api::RangeEntry>(i);
+            std::string why;
             if (e.list >= n_lists) {
-                lists_open_ = false;
-                reply_error(out, seq, ErrorKind::kInvalid, i,
-                            "dataplane: range " + std::to_string(i) + ": unknown list " +
-                                std::to_string(e.list) + "; the push is abandoned");
-                return;
+                why = "unknown list " + std::to_string(e.list);
+            } else if (!add_range(staging_[e.list], to_ip(e.first), to_ip(e.last))) {
+                why = std::string("list ") + api::list_name(static_cast<api::ListId>(e.list)) +
+                      " (" + show(to_ip(e.first)) + "-" + show(to_ip(e.last)) +
+                      "): mixed families, reversed, or not after the previous range";
             }
-            if (!add_range(next[e.list], to_ip(e.first), to_ip(e.last))) {
+            if (!why.empty()) {
+                staging_.clear();
                 lists_open_ = false;
                 reply_error(out, seq, ErrorKind::kInvalid, i,
-                            "dataplane: range " + std::to_string(i) + " of list " +
-                                api::list_name(static_cast<api::ListId>(e.list)) + " (" +
-                                show(to_ip(e.first)) + "-" + show(to_ip(e.last)) +
-                                "): mixed families, reversed, or not after the previous "
-                                "range; the push is abandoned");
+                            "dataplane: range " + std::to_string(i) + ": " + why +
+                                "; the push is abandoned");
                 return;
             }
         }
-        staging_ = std::move(next);
         staging_ranges_ += m.header.count;
         reply_ok(out, seq, m.header.count);
         return;
