@@ -320,10 +320,11 @@ std::vector<std::vector<uint8_t>> Dataplane::idle_events(uint64_t now_ms) {
     api::MessageBuilder b(api::MsgType::kIdleEvents, 0);
     relays_.for_each([&](const Leg& leg) {
         const uint32_t key = (static_cast<uint32_t>(leg.local_addr_index) << 16) | leg.local_port;
-        uint64_t last = __atomic_load_n(&leg.in.last_tsc, __ATOMIC_RELAXED);
-        // A leg that never received counts from its creation (the dataplane start
-        // at the latest): started_tsc_ is the best the table knows.
-        const uint64_t since = last == 0 ? started_tsc_ : last;
+        const uint64_t last = __atomic_load_n(&leg.in.last_tsc, __ATOMIC_RELAXED);
+        // A leg that never received counts from when it was added.
+        const auto added = added_tsc_.find(key);
+        const uint64_t since = last != 0 ? last : added != added_tsc_.end() ? added->second
+                                                                            : started_tsc_;
         if (now - std::min(now, since) < threshold) {
             idle_reported_.erase(key);
             return;

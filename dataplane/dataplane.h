@@ -141,8 +141,10 @@ class Dataplane {
     uint32_t lists_generation_ = 0;
     uint32_t list_ranges_[4] = {};
 
-    // Idle reporting: key -> last_tsc seen when reported.
+    // Idle reporting: key -> last_tsc seen when reported; key -> when the leg was
+    // added (the silence of a leg that never received counts from there).
     std::unordered_map<uint32_t, uint64_t> idle_reported_;
+    std::unordered_map<uint32_t, uint64_t> added_tsc_;
 };
 
 }  // namespace mg::dataplane

@@ -570,8 +570,13 @@ TEST_F(DataplaneTest, IdleLegsAreReportedOnce) {
     }
     EXPECT_EQ(reported, 2u);
     EXPECT_TRUE(dp_->idle_events(now_ms_).empty());  // once
+    // A new control: the silent legs again, but not a relay added just now.
+    add_legs({leg_spec("192.0.2.1", 30004, "192.0.2.10", 4004, "198.51.100.1", 30006),
+              leg_spec("198.51.100.1", 30006, "203.0.113.5", 5006, "192.0.2.1", 30004)});
     dp_->forget_reported();
-    EXPECT_FALSE(dp_->idle_events(now_ms_).empty());
+    events = dp_->idle_events(now_ms_);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(api::parse_message(events[0])->header.count, 2u);
 }
 
 // Bad and unwanted frames through the ring: nothing comes out, and each is
