@@ -356,6 +356,26 @@ class Loader {
     std::vector<PortUdp> port_udp_;
     std::map<std::string, size_t, std::less<>> port_names_;
     std::map<std::pair<int, lists::Uint128>, size_t> port_addresses_;
+    struct PortNetwork {
+        IfAddress address;
+        size_t port;
+    };
+    std::vector<PortNetwork> port_networks_;
+    // Records `a` of port `index`; the first address of another port whose network
+    // overlaps a's ("port #N 192.0.2.1/24"), if any.
+    std::optional<std::string> overlapping_port(const IfAddress& a, size_t index) {
+        std::optional<std::string> found;
+        for (const auto& n : port_networks_) {
+            if (n.port != index && n.address.addr.is_v4() == a.addr.is_v4() &&
+                !(n.address.network_last().value < a.network_first().value) &&
+                !(a.network_last().value < n.address.network_first().value)) {
+                found = "port #" + std::to_string(n.port + 1) + " " + n.address.format();
+                break;
+            }
+        }
+        port_networks_.push_back({a, index});
+        return found;
+    }
     std::map<std::string, size_t, std::less<>> relay_names_;
     struct RelayLocal {  // a [[relay]]'s local_a or local_b
         Endpoint endpoint;
@@ -608,6 +628,9 @@ void Loader::read_port(const toml::node& n, size_t index) {
                 error(text.pos, label + ": " + lists::format_address(a->addr) +
                                     " is already an address of port #" +
                                     std::to_string(it->second + 1));
+            } else if (auto other = overlapping_port(*a, index)) {
+                error(text.pos, label + ": " + a->format() + " overlaps " + *other +
+                                    ": a peer would be on link on two ports");
             }
             p.addresses.push_back(*a);
         }

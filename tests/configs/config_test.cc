@@ -559,7 +559,7 @@ TEST(ConfigPorts, BadValues) {
 TEST(ConfigPorts, DuplicateNames) {
     EXPECT_EQ(one_error(std::string(kTwoPorts) + "[[dataplane.port]]\nname = \"lan\"\nrole = "
                                                  "\"lan\"\ndevice = \"d\"\naddresses = "
-                                                 "[\"192.0.2.2/24\"]\n"),
+                                                 "[\"10.9.9.2/24\"]\n"),
               "t.toml:13:8: [[dataplane.port]] #3 name: \"lan\" is already the name of port #1");
 }
 
@@ -567,13 +567,32 @@ TEST(ConfigPorts, OverlappingAddresses) {
     // The same address on two ports, even with another prefix length.
     EXPECT_EQ(one_error(std::string(kTwoPorts) + "[[dataplane.port]]\nname = \"x\"\nrole = "
                                                  "\"wan\"\ndevice = \"d\"\naddresses = "
-                                                 "[\"192.0.2.77/32\", \"192.0.2.1/25\"]\n"),
-              "t.toml:16:31: [[dataplane.port]] #3 addresses[1]: 192.0.2.1 is already an "
+                                                 "[\"10.9.9.77/32\", \"192.0.2.1/25\"]\n"),
+              "t.toml:16:30: [[dataplane.port]] #3 addresses[1]: 192.0.2.1 is already an "
               "address of port #1");
     EXPECT_EQ(one_error("[[dataplane.port]]\nname = \"a\"\nrole = \"lan\"\ndevice = \"d\"\n"
                         "addresses = [\"2001:db8::1/64\", \"2001:DB8:0::1/48\"]\n"),
               "t.toml:5:32: [[dataplane.port]] #1 addresses[1]: 2001:db8::1 is listed twice on "
               "this port");
+}
+
+TEST(ConfigPorts, OverlappingNetworks) {
+    // Another address, but inside a network of another port: which port is a peer on?
+    EXPECT_EQ(one_error(std::string(kTwoPorts) + "[[dataplane.port]]\nname = \"x\"\nrole = "
+                                                 "\"wan\"\ndevice = \"d\"\naddresses = "
+                                                 "[\"10.9.9.77/32\", \"192.0.2.200/25\"]\n"),
+              "t.toml:16:30: [[dataplane.port]] #3 addresses[1]: 192.0.2.200/25 overlaps port #1 "
+              "192.0.2.1/24: a peer would be on link on two ports");
+    EXPECT_EQ(one_error(std::string(kTwoPorts) + "[[dataplane.port]]\nname = \"x\"\nrole = "
+                                                 "\"wan\"\ndevice = \"d\"\naddresses = "
+                                                 "[\"2001:db8::5/32\"]\n"),
+              "t.toml:16:14: [[dataplane.port]] #3 addresses[0]: 2001:db8::5/32 overlaps port #1 "
+              "2001:db8:1::1/64: a peer would be on link on two ports");
+    // Several networks on one port may overlap (a /32 inside the port's /24).
+    EXPECT_TRUE(parse_config("[[dataplane.port]]\nname = \"a\"\nrole = \"lan\"\ndevice = "
+                             "\"d\"\naddresses = [\"192.0.2.1/24\", \"192.0.2.9/32\"]\n",
+                             "t.toml", with_host())
+                    .ok());
 }
 
 // ---- [[relay]] tables ----
