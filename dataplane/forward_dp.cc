@@ -356,7 +356,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
     }
     // Stage 2: parse, find the leg, bring it in.
     for (uint16_t i = 0; i < n; ++i) {
-        parsed[i] = parse_packet(pkts[i]);
+        parse_packet_into(pkts[i], parsed[i]);
         legs[i] = nullptr;
         if (parsed[i].kind != PacketKind::kUdp) {
             continue;

@@ -31,10 +31,11 @@ inline uint16_t load_be16(const uint8_t* p) {
     return rte_be_to_cpu_16(v);
 }
 
-inline ParsedPacket drop(ParsedPacket p, DropReason reason) {
+// The helpers below fill `p` in place (no ParsedPacket copies per packet: g++
+// copies the 64-byte struct with `rep movs`, which cost half of the parse).
+inline void drop(ParsedPacket& p, DropReason reason) {
     p.kind = PacketKind::kDrop;
     p.drop = reason;
-    return p;
 }
 
 // IPv6 next-header values that are extension headers (RFC 8200 §4, IANA list).
@@ -58,10 +59,10 @@ inline bool is_ipv6_extension(uint8_t next) {
 }
 
 // The UDP header at p.l4_offset, `ip_payload` bytes of IP payload announced.
-inline ParsedPacket parse_udp(ParsedPacket p,
-                              const uint8_t* data,
-                              uint32_t seg_len,
-                              uint32_t ip_payload) {
+inline void parse_udp(ParsedPacket& p,
+                      const uint8_t* data,
+                      uint32_t seg_len,
+                      uint32_t ip_payload) {
     if (p.ttl <= 1) {
         return drop(p, DropReason::kTtlExhausted);
     }
@@ -81,13 +82,12 @@ inline ParsedPacket parse_udp(ParsedPacket p,
     p.payload_offset = static_cast<uint16_t>(uint32_t{p.l4_offset} + kUdpHeaderLen);
     p.payload_length = static_cast<uint16_t>(udp_len - kUdpHeaderLen);
     p.kind = PacketKind::kUdp;
-    return p;
 }
 
-inline ParsedPacket parse_ipv4(ParsedPacket p,
-                               const uint8_t* data,
-                               uint32_t seg_len,
-                               uint32_t pkt_len) {
+inline void parse_ipv4(ParsedPacket& p,
+                       const uint8_t* data,
+                       uint32_t seg_len,
+                       uint32_t pkt_len) {
     if (uint32_t{p.l3_offset} + kIpv4HeaderLen > seg_len) {
         return drop(p, DropReason::kTruncatedIpv4);
     }
@@ -126,10 +126,10 @@ inline ParsedPacket parse_ipv4(ParsedPacket p,
     return parse_udp(p, data, seg_len, total - kIpv4HeaderLen);
 }
 
-inline ParsedPacket parse_ipv6(ParsedPacket p,
-                               const uint8_t* data,
-                               uint32_t seg_len,
-                               uint32_t pkt_len) {
+inline void parse_ipv6(ParsedPacket& p,
+                       const uint8_t* data,
+                       uint32_t seg_len,
+                       uint32_t pkt_len) {
     if (uint32_t{p.l3_offset} + kIpv6HeaderLen > seg_len) {
         return drop(p, DropReason::kTruncatedIpv6);
     }
@@ -161,7 +161,7 @@ inline ParsedPacket parse_ipv6(ParsedPacket p,
         }
         p.kind = type == kIcmpv6NeighbourSolicitation ? PacketKind::kNeighbourSolicitation
                                                       : PacketKind::kNeighbourAdvertisement;
-        return p;
+        return;
     }
     if (is_ipv6_extension(next)) {
         return drop(p, DropReason::kIpv6ExtensionHeader);
@@ -171,8 +171,8 @@ inline ParsedPacket parse_ipv6(ParsedPacket p,
 
 }  // namespace
 
-ParsedPacket parse_packet(const rte_mbuf* m) {
-    ParsedPacket p;
+void parse_packet_into(const rte_mbuf* m, ParsedPacket& p) {
+    p = ParsedPacket{};
     const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t seg_len = rte_pktmbuf_data_len(m);
     const uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
@@ -201,11 +201,17 @@ ParsedPacket parse_packet(const rte_mbuf* m) {
                 return drop(p, DropReason::kBadArp);
             }
             p.kind = PacketKind::kArp;
-            return p;
+            return;
         }
         default:
             return drop(p, DropReason::kUnsupportedEthertype);
     }
+}
+
+ParsedPacket parse_packet(const rte_mbuf* m) {
+    ParsedPacket p;
+    parse_packet_into(m, p);
+    return p;
 }
 
 const char* drop_reason_name(DropReason reason) {
