@@ -229,14 +229,18 @@ inline DropReason rewrite(rte_mbuf* m,
     const uint8_t ttl = static_cast<uint8_t>(p.ttl - 1);
     if (p.is_v4 == out_v4 && out_v4) {
         // Words 0 (version, IHL, TOS), 4 (TTL, protocol), 6..9 (addresses) change.
+        // The new sum comes from the values, not from reading back what was just
+        // stored (a narrower load after a store stalls store forwarding).
         const uint16_t before =
-            csum_fold(static_cast<uint32_t>(load16(ip)) + load16(ip + 8) + csum_bytes(ip + 12, 8));
+            csum_fold(static_cast<uint32_t>(load16(ip)) + load16(ip + 8) + old_addr_sum);
+        const uint8_t word0[2] = {ip[0], tclass};
+        const uint8_t word4[2] = {ttl, ip[9]};
+        const uint16_t after = csum_fold(static_cast<uint32_t>(load16(word0)) + load16(word4) +
+                                         csum_addr(from.addr) + csum_addr(peer));
         ip[1] = tclass;
         ip[8] = ttl;
         std::memcpy(ip + 12, from.addr.v4_wire(), 4);
         std::memcpy(ip + 16, peer.v4_wire(), 4);
-        const uint16_t after =
-            csum_fold(static_cast<uint32_t>(load16(ip)) + load16(ip + 8) + csum_bytes(ip + 12, 8));
         store16(ip + 10, csum_replace(load16(ip + 10), before, after));
     } else if (p.is_v4 == out_v4) {
         ip[0] = static_cast<uint8_t>(0x60 | (tclass >> 4));
