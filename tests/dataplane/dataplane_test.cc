@@ -540,14 +540,9 @@ TEST_F(DataplaneTest, EmitSendsFromARelayPort) {
     poll();
     const auto out = sent(g_wan);
     ASSERT_EQ(out.size(), 1u);
-    UdpFrame f;
-    f.dst_mac = kWanGateway;
-    f.src_mac = wan_mac_;
-    f.vlan_tci = kWanTci;
-    f.src_ip = "198.51.100.1";
-    f.dst_ip = "203.0.113.5";
-    f.src_port = 30002;
-    f.dst_port = 5000;
+    UdpFrame f = wan_out();  // the same addresses and ports as relayed media
+    f.ttl = 64;               // but originated here: full TTL, no DSCP
+    f.tclass = 0;
     f.payload = {0, 0, 0, 0};
     EXPECT_EQ(out[0], test::build_udp(f));
 
