@@ -11,7 +11,8 @@
 #
 # Checks: a relay added with mediagatectl carries UDP both ways from the relay's
 # address and port; latching with `any`; an IPv4 host talking to an IPv6 host;
-# control restarted while traffic flows (no loss, relays still there); relay
+# control restarted while traffic flows (no loss, relays still there); the dataplane
+# restarted (control pushes the relays again, traffic flows again); relay
 # del/list; the dataplane's status; SIGTERM. Checksum offload is switched off on
 # the hosts' veth ends (ethtool -K tx off) so their datagrams leave complete.
 #
@@ -205,6 +206,29 @@ grep -q '30010' "$tmp/list" && fail "deleted relay still listed" || pass "delete
 "${C[@]}" status >"$tmp/status" 2>&1
 grep -q "net_af_packet1" "$tmp/status" && pass "status shows the dataplane ports" \
     || { fail "status shows the dataplane ports"; cat "$tmp/status"; }
+
+# --- the dataplane restarted: control pushes the lists and relays again ---------------
+kill -TERM $dp_pid
+wait $dp_wrapper 2>/dev/null
+dp_pid= dp_wrapper=
+check "dataplane restarts" start_dataplane
+legs_back() {  # relays 1 and 3 (4 legs) pushed to the new dataplane
+    for _ in $(seq 50); do
+        "${C[@]}" --json status 2>/dev/null | grep -q '"legs": *4[,}]' && return 0
+        sleep 0.1
+    done
+    "${C[@]}" --json status
+    return 1
+}
+check "control pushes the relays to the restarted dataplane" legs_back
+echo_on 198.51.100.20 5000 4
+# The new dataplane knows no neighbour: the first datagram resolves the wan host,
+# the second's answer the lan host (whose own ARP cache still has our MAC).
+warm_up 192.0.2.10 4000 192.0.2.1 30000
+warm_up 192.0.2.10 4000 192.0.2.1 30000
+check "relay 1 carries traffic again after the dataplane restart" \
+    in_lan python3 "$probe" ping 192.0.2.10 4000 192.0.2.1 30000 5 50
+wait "${bg_pids[-1]}" 2>/dev/null
 
 # --- SIGTERM ------------------------------------------------------------------------
 kill -TERM $dp_pid
