@@ -3,6 +3,7 @@
 #include "dataplane/dataplane.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <sys/random.h>
 #include <unistd.h>
@@ -56,6 +57,14 @@ Result<rte_mempool*> packet_pool(unsigned mbufs) {
 }
 
 }  // namespace
+
+void remove_eal_runtime_dir(const std::string& dir) {
+    if (dir.empty() || dir == "/") {
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
 
 void log_line(int priority, std::string_view message) {
     std::fprintf(stderr, "<%d>dataplane: %.*s\n", priority, static_cast<int>(message.size()),

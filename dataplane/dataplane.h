@@ -39,6 +39,12 @@ inline constexpr int kLogError = 3;
 inline constexpr int kLogWarning = 4;
 inline constexpr int kLogInfo = 6;
 
+// Cold. Removes the EAL's runtime directory (/var/run/dpdk/<file-prefix>: config,
+// mp_socket, telemetry socket), which rte_eal_cleanup() leaves behind; `dir` is
+// rte_eal_get_runtime_dir() read before the cleanup. mediagate runs no secondary
+// processes, so nothing else uses it.
+void remove_eal_runtime_dir(const std::string& dir);
+
 class Dataplane {
   public:
     // After rte_eal_init. Opens the configured ports, builds the first snapshot

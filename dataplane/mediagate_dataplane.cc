@@ -129,12 +129,14 @@ int run(const Args& args) {
                      rte_strerror(rte_errno), args.config.c_str());
         return 1;
     }
+    const std::string runtime_dir = rte_eal_get_runtime_dir();
     int status = 0;
     {
         auto dp = Dataplane::create(*cfg);
         if (!dp) {
             std::fprintf(stderr, "mediagate-dataplane: %s\n", dp.error().message.c_str());
             rte_eal_cleanup();
+            remove_eal_runtime_dir(runtime_dir);
             return 1;
         }
         const std::string path = args.socket.empty() ? cfg->dataplane.socket : args.socket;
@@ -144,6 +146,7 @@ int run(const Args& args) {
             std::fprintf(stderr, "mediagate-dataplane: %s\n", server.error().message.c_str());
             (*dp)->stop();
             rte_eal_cleanup();
+            remove_eal_runtime_dir(runtime_dir);
             return 1;
         }
         auto started = (*dp)->start();
@@ -163,6 +166,7 @@ int run(const Args& args) {
         (*dp)->stop();
     }
     rte_eal_cleanup();
+    remove_eal_runtime_dir(runtime_dir);
     log_line(kLogInfo, "stopped");
     return status;
 }

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dataplane/dataplane.h"
 #include "tests/dataplane/dpdk_env.h"
 
 #include <unistd.h>
@@ -80,7 +81,9 @@ int main(int argc, char** argv) {
     }
     const int rc = RUN_ALL_TESTS();
     if (eal_ok) {
+        const std::string runtime_dir = rte_eal_get_runtime_dir();
         rte_eal_cleanup();
+        mg::dataplane::remove_eal_runtime_dir(runtime_dir);
     }
     return rc;
 }
