@@ -35,6 +35,7 @@
 
 #include "configs/config.h"
 #include "dataplane/dataplane.h"
+#include "perf/dpdk_peers.h"
 #include "perf/packet_fixtures.h"
 
 #include <unistd.h>
@@ -50,7 +51,6 @@ constexpr unsigned kRingSize = 16384;   // holds 16383 mbufs
 constexpr uint16_t kFirstPort = 20000;  // relay i: kFirstPort + i on both local addresses
 constexpr uint16_t kLanPeerPort = 4000;
 constexpr uint16_t kRemotePort = 5000;
-constexpr long kHugePagesWanted = 256;                     // 512 MiB; a run needs ~100 MiB
 constexpr uint64_t kSeed = 0x6d67'7269'6e67'6265;          // "mgringbe"
 const rte_ether_addr kLanHostMac = local_mac(0xa0, 0x01);  // every LAN peer's
 
@@ -71,49 +71,7 @@ struct Options {
     std::abort();
 }
 
-// ---- EAL and ports -----------------------------------------------------------------
-
-struct Eal {
-    bool hugepages = false;
-    std::string why;
-    std::string args;
-};
-
-// Hugepages when a 2 MiB hugetlbfs is mounted with kHugePagesWanted free pages (as
-// dataplane_bench decides), else --no-huge -m 1024.
-Eal init_eal(const char* argv0, bool allow_hugepages) {
-    Eal eal;
-    bool mounted = false;
-    std::ifstream mounts("/proc/mounts");
-    for (std::string dev, dir, type, rest; mounts >> dev >> dir >> type;) {
-        std::getline(mounts, rest);
-        mounted = mounted || (type == "hugetlbfs" && rest.find("pagesize=1G") == rest.npos);
-    }
-    long free_pages = 0;
-    std::ifstream("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages") >> free_pages;
-    eal.hugepages = allow_hugepages && mounted && free_pages >= kHugePagesWanted;
-    eal.why = !allow_hugepages ? "--no-hugepages given"
-              : !mounted       ? "no hugetlbfs mounted"
-                         : format("%ld free 2 MiB pages, want %ld", free_pages, kHugePagesWanted);
-    std::vector<std::string> args = {
-        argv0,          "--no-pci",          "--file-prefix", "mgring" + std::to_string(getpid()),
-        "--lcores=0@0", "--log-level=error", "--no-telemetry"};
-    if (eal.hugepages) {
-        args.push_back("--in-memory");
-    } else {
-        args.insert(args.end(), {"--no-huge", "-m", "1024", "--no-shconf"});
-    }
-    std::vector<char*> argv;
-    for (std::string& a : args) {
-        eal.args += argv.empty() ? "" : (argv.size() > 1 ? " " : "") + a;
-        argv.push_back(a.data());
-    }
-    rte_openlog_stream(stderr);
-    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
-        die("rte_eal_init(" + eal.args + "): " + rte_strerror(rte_errno));
-    }
-    return eal;
-}
+// ---- ports -------------------------------------------------------------------------
 
 struct RingPort {
     rte_ring* rx = nullptr;  // we enqueue, the PMD's RX dequeues
@@ -516,7 +474,7 @@ double load_average() {
     return load;
 }
 
-void print_table(const Eal& eal, const Options& opt, const std::vector<CaseResult>& results) {
+void print_table(const EalInfo& eal, const Options& opt, const std::vector<CaseResult>& results) {
     std::printf(
         "dataplane_ring_bench: mediagate worker loop vs MAC swap over net_ring, %s%s\n"
         "mediagate: worker_poll_once (RX burst lan + wan, forward_burst, TX burst) on the main "
@@ -528,7 +486,7 @@ void print_table(const Eal& eal, const Options& opt, const std::vector<CaseResul
         rte_version(), opt.smoke ? "  [--smoke]" : "", opt.batch, opt.runs, opt.run_seconds);
     std::printf("TSC %.3f GHz; DPDK memory: hugepages used: %s (%s)\n  EAL: %s\n",
                 static_cast<double>(rte_get_tsc_hz()) / 1e9, eal.hugepages ? "yes" : "no",
-                eal.why.c_str(), eal.args.c_str());
+                eal.memory.c_str(), eal.args.c_str());
     std::printf("machine load at start (1-minute load average): %.2f\n\n", load_average());
     std::printf("case      | Mpps mg | Mpps swap | cyc/pkt mg | cyc/pkt swap | mg/swap | slow\n");
     std::printf("----------+---------+-----------+------------+--------------+---------+------\n");
@@ -546,7 +504,7 @@ void print_table(const Eal& eal, const Options& opt, const std::vector<CaseResul
     }
 }
 
-void print_json(const Eal& eal, const Options& opt, const std::vector<CaseResult>& results) {
+void print_json(const EalInfo& eal, const Options& opt, const std::vector<CaseResult>& results) {
     std::string out = format(
         "{\"dpdk\": \"%s\", \"hugepages\": %s, \"eal_args\": \"%s\", \"tsc_hz\": %llu, "
         "\"batch\": %zu, \"runs\": %d, \"run_seconds\": %.3f, \"smoke\": %s, "
@@ -626,7 +584,10 @@ Options parse_args(int argc, char** argv) {
 int main(int argc, char** argv) {
     using namespace mg::perf;
     const Options opt = parse_args(argc, argv);
-    const Eal eal = init_eal(argv[0], opt.hugepages);
+    EalOptions eal_options;
+    eal_options.allow_hugepages = opt.hugepages;
+    eal_options.no_huge_megabytes = 1024;
+    const EalInfo eal = init_eal(argv[0], eal_options);
     rte_mempool* pool =
         rte_pktmbuf_pool_create("mgring_pool", kRingSize + 1023, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                 static_cast<int>(rte_socket_id()));
