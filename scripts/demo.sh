@@ -36,12 +36,13 @@ chmod 755 "$tmp"
 csock=$tmp/control.sock
 dsock=$tmp/dataplane.sock
 dp_pid= ctl_pid= echo_pid=
+# The dataplane and phone B run inside the namespaces: lab_down stops them (TERM
+# first); $dp_pid / $echo_pid are their `ip netns exec` wrappers.
 cleanup() {
-    for p in $ctl_pid $dp_pid $echo_pid; do kill -TERM "$p" 2>/dev/null || true; done
-    sleep 0.3
+    [ -n "$ctl_pid" ] && kill -TERM "$ctl_pid" 2>/dev/null
+    lab_down
     for p in $ctl_pid $dp_pid $echo_pid; do kill -9 "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    lab_down
     rm -rf "$tmp"
 }
 trap cleanup EXIT

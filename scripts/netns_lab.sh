@@ -39,8 +39,21 @@ lab_up() {
     ip netns exec "$lab_wan" ethtool -K wan0 tx off >/dev/null || return 1
 }
 
+# Processes still in the namespaces get SIGTERM first (the dataplane then stops
+# cleanly and removes its runtime files), SIGKILL after a second.
 lab_down() {
-    local ns
+    local ns pids _
+    for ns in ${lab_lan:-} ${lab_wan:-} ${lab_dp:-}; do
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
+    done
+    for _ in $(seq 10); do
+        pids=
+        for ns in ${lab_lan:-} ${lab_wan:-} ${lab_dp:-}; do
+            pids+=$(ip netns pids "$ns" 2>/dev/null)
+        done
+        [ -z "$pids" ] && break
+        sleep 0.1
+    done
     for ns in ${lab_lan:-} ${lab_wan:-} ${lab_dp:-}; do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
         ip netns del "$ns" 2>/dev/null
