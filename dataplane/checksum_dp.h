@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include <rte_ip.h>
 
@@ -26,10 +27,24 @@ inline uint16_t csum_bytes(const void* p, size_t len) {
     return rte_raw_cksum(p, len);
 }
 
+// The unfolded sum of the two 16-bit words of a 32-bit word as loaded from
+// memory (any byte order: see the top of this file).
+inline uint32_t csum_word32(uint32_t w) {
+    return (w & 0xffff) + (w >> 16);
+}
+
 // The sum of an address as it appears in a pseudo-header: 4 bytes for IPv4,
-// 16 for IPv6.
+// 16 for IPv6. Any way of folding gives the same value as csum_bytes over the
+// same bytes (a non-zero sum folds to the one value in 1..0xffff congruent to
+// it modulo 0xffff), so this agrees with it bit for bit.
 inline uint16_t csum_addr(const IpAddr& a) {
-    return a.is_v4() ? csum_bytes(a.v4_wire(), 4) : csum_bytes(a.bytes, 16);
+    uint32_t w[4];
+    std::memcpy(w, a.bytes, sizeof w);
+    if (a.is_v4()) {
+        return csum_fold(csum_word32(w[3]));
+    }
+    return csum_fold(csum_word32(w[0]) + csum_word32(w[1]) + csum_word32(w[2]) +
+                     csum_word32(w[3]));
 }
 
 // RFC 1624 eqn. 3: the stored checksum `old_csum` of data whose words summing to

@@ -185,6 +185,10 @@ inline uint16_t udp6_checksum(
 
 // Rewrites a packet that arrived on `in` from an accepted source towards the
 // peer of `out`.
+//
+// Every checksum change is summed from values (the received words, the local
+// address's precomputed sum, the new ports) rather than by reading back what
+// was just stored: a narrower load after a store stalls store forwarding.
 inline DropReason rewrite(rte_mbuf* m,
                           const ParsedPacket& p,
                           const Leg& out,
@@ -192,8 +196,8 @@ inline DropReason rewrite(rte_mbuf* m,
                           const IpAddr& peer,
                           uint16_t peer_port,
                           const rte_ether_addr& dst_mac) {
-    const bool out_v4 = peer.is_v4();
-    if (from.addr.is_v4() != out_v4) {
+    const bool out_v4 = from.v4;
+    if (peer.is_v4() != out_v4) {
         return DropReason::kPeerUnknown;  // control paired a peer with the wrong family
     }
     const uint16_t udp_len = static_cast<uint16_t>(kUdpHeaderLen + p.payload_length);
@@ -207,8 +211,8 @@ inline DropReason rewrite(rte_mbuf* m,
     const uint8_t* old_ip = rte_pktmbuf_mtod_offset(m, const uint8_t*, p.l3_offset);
     const uint8_t old_tclass =
         p.is_v4 ? old_ip[1] : static_cast<uint8_t>((old_ip[0] << 4) | (old_ip[1] >> 4));
-    const uint16_t old_addr_sum =
-        csum_fold(static_cast<uint32_t>(csum_addr(p.src)) + csum_addr(p.dst));
+    const uint32_t old_addr_sum = uint32_t{csum_addr(p.src)} + csum_addr(p.dst);
+    const uint32_t new_addr_sum = uint32_t{from.addr_sum} + csum_addr(peer);
 
     // The UDP header stays where it is; L2 + L3 in front of it change size.
     const uint16_t l2_len = from.vlan_tci == kNoVlan ? kEthHeaderLen : kEthHeaderLen + kVlanTagLen;
@@ -229,19 +233,18 @@ inline DropReason rewrite(rte_mbuf* m,
     const uint8_t ttl = static_cast<uint8_t>(p.ttl - 1);
     if (p.is_v4 == out_v4 && out_v4) {
         // Words 0 (version, IHL, TOS), 4 (TTL, protocol), 6..9 (addresses) change.
-        // The new sum comes from the values, not from reading back what was just
-        // stored (a narrower load after a store stalls store forwarding).
-        const uint16_t before =
-            csum_fold(static_cast<uint32_t>(load16(ip)) + load16(ip + 8) + old_addr_sum);
-        const uint8_t word0[2] = {ip[0], tclass};
-        const uint8_t word4[2] = {ttl, ip[9]};
-        const uint16_t after = csum_fold(static_cast<uint32_t>(load16(word0)) + load16(word4) +
-                                         csum_addr(from.addr) + csum_addr(peer));
+        // The new words as a 16-bit load would see them in memory (no bytes
+        // stored and loaded back: that too stalls store forwarding).
+        const uint16_t word0 = rte_cpu_to_be_16(static_cast<uint16_t>((ip[0] << 8) | tclass));
+        const uint16_t word4 = rte_cpu_to_be_16(static_cast<uint16_t>((ttl << 8) | ip[9]));
+        const uint16_t before = csum_fold(uint32_t{load16(ip)} + load16(ip + 8) + old_addr_sum);
+        const uint16_t after = csum_fold(uint32_t{word0} + word4 + new_addr_sum);
+        const uint16_t old_csum = load16(ip + 10);
         ip[1] = tclass;
         ip[8] = ttl;
         std::memcpy(ip + 12, from.addr.v4_wire(), 4);
         std::memcpy(ip + 16, peer.v4_wire(), 4);
-        store16(ip + 10, csum_replace(load16(ip + 10), before, after));
+        store16(ip + 10, csum_replace(old_csum, before, after));
     } else if (p.is_v4 == out_v4) {
         ip[0] = static_cast<uint8_t>(0x60 | (tclass >> 4));
         ip[1] = static_cast<uint8_t>((tclass << 4) | (ip[1] & 0x0f));
@@ -258,14 +261,16 @@ inline DropReason rewrite(rte_mbuf* m,
     // IPv6 pseudo-headers differ only in the addresses as far as the sum goes
     // (length and protocol add up the same), so one update serves all four
     // family pairs.
-    const uint16_t old_port_sum = csum_bytes(udp, 4);
-    store_be16(udp, out.local_port);
-    store_be16(udp + 2, peer_port);
+    uint32_t old_ports;
+    std::memcpy(&old_ports, udp, sizeof old_ports);
+    const uint16_t new_src_port = rte_cpu_to_be_16(out.local_port);
+    const uint16_t new_dst_port = rte_cpu_to_be_16(peer_port);
+    store16(udp, new_src_port);
+    store16(udp + 2, new_dst_port);
     const uint16_t old_csum = load16(udp + 6);
     if (old_csum != 0) {
-        const uint16_t before = csum_fold(static_cast<uint32_t>(old_addr_sum) + old_port_sum);
-        const uint16_t after = csum_fold(static_cast<uint32_t>(csum_addr(from.addr)) +
-                                         csum_addr(peer) + csum_bytes(udp, 4));
+        const uint16_t before = csum_fold(old_addr_sum + csum_word32(old_ports));
+        const uint16_t after = csum_fold(new_addr_sum + new_src_port + new_dst_port);
         const uint16_t c = csum_replace(old_csum, before, after);
         store16(udp + 6, c == 0 ? 0xffff : c);
     } else if (!out_v4) {
@@ -285,8 +290,6 @@ inline DropReason rewrite(rte_mbuf* m,
         store_be16(eth + 16, ether_type);
     }
     m->port = from.port_id;
-    m->l2_len = l2_len;
-    m->l3_len = l3_len;
     return kRelayed;
 }
 
@@ -300,15 +303,26 @@ inline void note_miss(BurstResult& r, const IpAddr& next_hop, uint16_t local_add
     r.miss[r.miss_count++] = NeighbourMiss{next_hop, local_addr_index};
 }
 
-// Everything after the parse for one UDP packet whose leg was found.
-inline DropReason relay(const ForwardContext& ctx,
-                        BurstResult& r,
-                        WorkerCounters& counters,
-                        rte_mbuf* m,
-                        const ParsedPacket& p,
-                        Leg& in,
-                        Leg* out,
-                        uint64_t now_tsc) {
+// Where a packet accepted on its leg goes; planned for the whole burst before
+// any packet is rewritten (the lookups of different packets then overlap).
+struct Plan {
+    IpAddr peer;
+    const LocalAddress* from = nullptr;
+    const rte_ether_addr* mac = nullptr;
+    uint16_t peer_port = 0;
+    uint8_t peer_flags = 0;
+};
+
+// For one UDP packet whose leg was found: accepts its source (latching), finds
+// the other leg's peer and the next hop's MAC.
+inline DropReason plan_relay(const ForwardContext& ctx,
+                             BurstResult& r,
+                             const rte_mbuf* m,
+                             const ParsedPacket& p,
+                             Leg& in,
+                             const Leg* out,
+                             uint64_t now_tsc,
+                             Plan& plan) {
     const DropReason source = check_source(ctx, in, p, m, now_tsc);
     if (source != kRelayed) {
         return source;
@@ -316,24 +330,33 @@ inline DropReason relay(const ForwardContext& ctx,
     if (out == nullptr || out->local_addr_index >= ctx.locals->size()) {
         return DropReason::kPeerUnknown;
     }
-    IpAddr peer;
-    uint16_t peer_port = 0;
-    uint8_t peer_flags = 0;
-    if (!destination(*out, peer, peer_port, peer_flags)) {
+    if (!destination(*out, plan.peer, plan.peer_port, plan.peer_flags)) {
         return DropReason::kPeerUnknown;
     }
-    const LocalAddress& from = ctx.locals->at(out->local_addr_index);
-    const IpAddr& next_hop = from.next_hop(peer);
-    const rte_ether_addr* mac = ctx.neighbours->find(next_hop);
-    if (mac == nullptr) {
+    plan.from = &ctx.locals->at(out->local_addr_index);
+    const IpAddr& next_hop = plan.from->next_hop(plan.peer);
+    plan.mac = ctx.neighbours->find(next_hop);
+    if (plan.mac == nullptr) {
         note_miss(r, next_hop, out->local_addr_index);
         return DropReason::kNoNeighbour;
     }
-    const DropReason result = rewrite(m, p, *out, from, peer, peer_port, *mac);
+    return kRelayed;
+}
+
+// Rewrites a planned packet and counts it on both legs.
+inline DropReason relay(WorkerCounters& counters,
+                        rte_mbuf* m,
+                        const ParsedPacket& p,
+                        Leg& in,
+                        Leg& out,
+                        const Plan& plan,
+                        uint64_t now_tsc) {
+    const DropReason result =
+        rewrite(m, p, out, *plan.from, plan.peer, plan.peer_port, *plan.mac);
     if (result == kRelayed) {
         count(in.in, p.payload_length, now_tsc);
-        count(out->out, p.payload_length, now_tsc);
-        if (((in.flags | in.learned_flags | out->flags | peer_flags) & kLegDebug) != 0) {
+        count(out.out, p.payload_length, now_tsc);
+        if (((in.flags | in.learned_flags | out.flags | plan.peer_flags) & kLegDebug) != 0) {
             ++counters.debug;
         }
     }
@@ -404,13 +427,24 @@ BurstResult forward_burst(const ForwardContext& ctx,
             rte_prefetch0(reinterpret_cast<const char*>(outs[i]) + 64);
         }
     }
-    // Stage 3: latch and rewrite.
+    // Stage 3: accept (latch), plan where each packet goes.
+    Plan plans[kMaxBurst];
+    DropReason reasons[kMaxBurst];
+    for (uint16_t i = 0; i < n; ++i) {
+        reasons[i] = parsed[i].kind == PacketKind::kUdp
+                         ? plan_relay(ctx, r, pkts[i], parsed[i], *legs[i], outs[i], now_tsc,
+                                      plans[i])
+                         : parsed[i].drop;
+    }
+    // Stage 4: rewrite, sort into tx / exception / drop.
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts[i];
-        DropReason reason = parsed[i].drop;
+        DropReason reason = reasons[i];
         switch (parsed[i].kind) {
             case PacketKind::kUdp:
-                reason = relay(ctx, r, counters, m, parsed[i], *legs[i], outs[i], now_tsc);
+                if (reason == kRelayed) {
+                    reason = relay(counters, m, parsed[i], *legs[i], *outs[i], plans[i], now_tsc);
+                }
                 break;
             case PacketKind::kArp:
             case PacketKind::kNeighbourSolicitation:

@@ -12,6 +12,7 @@
 
 #include <rte_ether.h>
 
+#include "dataplane/checksum_dp.h"
 #include "dataplane/ip_addr.h"
 #include "dataplane/packet_dp.h"
 
@@ -46,6 +47,10 @@ struct LocalAddress {
     IpAddr gateway;               // next hop for off-link peers; :: = none
     Route routes[kMaxRoutes];     // of this address's family, longest prefix first
     uint8_t route_count = 0;
+    // Set by LocalAddressTable::add() from `addr` (the caller's values are
+    // ignored): what every relayed packet would otherwise recompute.
+    bool v4 = false;        // addr.is_v4()
+    uint16_t addr_sum = 0;  // csum_addr(addr)
 
     // Hot. True when `a` is inside this address's on-link prefix.
     bool on_link(const IpAddr& a) const { return in_prefix(a, addr, prefix_len); }
@@ -75,13 +80,16 @@ class LocalAddressTable {
             return -1;
         }
         entries_[count_] = a;
+        entries_[count_].v4 = a.addr.is_v4();
+        entries_[count_].addr_sum = csum_addr(a.addr);
+        keys_[count_] = a.addr;
         return count_++;
     }
-    // Hot. Index of the local address `a`, or -1. A linear scan: a dataplane owns
-    // a handful of addresses.
+    // Hot. Index of the local address `a`, or -1. A linear scan over the
+    // addresses alone (16 bytes each, contiguous): a dataplane owns a handful.
     int find(const IpAddr& a) const {
         for (uint16_t i = 0; i < count_; ++i) {
-            if (entries_[i].addr == a) {
+            if (keys_[i] == a) {
                 return i;
             }
         }
@@ -91,6 +99,7 @@ class LocalAddressTable {
     uint16_t size() const { return count_; }
 
   private:
+    IpAddr keys_[kMaxAddresses];  // entries_[i].addr
     LocalAddress entries_[kMaxAddresses];
     uint16_t count_ = 0;
 };
