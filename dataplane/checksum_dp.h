@@ -47,6 +47,33 @@ inline uint16_t csum_addr(const IpAddr& a) {
                      csum_word32(w[3]));
 }
 
+// The unfolded sum of an address's 16-bit words as in a pseudo-header (2 words
+// for IPv4, 8 for IPv6), its family known.
+inline uint32_t csum_addr_words(const IpAddr& a, bool v4) {
+    uint32_t w[4];
+    std::memcpy(w, a.bytes, sizeof w);
+    if (v4) {
+        return csum_word32(w[3]);
+    }
+    return csum_word32(w[0]) + csum_word32(w[1]) + csum_word32(w[2]) + csum_word32(w[3]);
+}
+
+// RFC 1624 eqn. 3 with the new words unfolded: the stored checksum `old_csum`
+// of data whose 16-bit words summing to `old_sum` were replaced by words summing
+// to `new_sum` (both sums unfolded, below 2^32). One fold fewer than folding
+// both sums first, and the same 16-bit result as
+// csum_replace(old_csum, csum_fold(old_sum), csum_fold(new_sum)): the
+// accumulators differ by a multiple of 0xffff and are zero together.
+inline uint16_t csum_update(uint16_t old_csum, uint32_t old_sum, uint32_t new_sum) {
+    uint64_t acc = uint64_t{static_cast<uint16_t>(~old_csum)} +
+                   static_cast<uint16_t>(~csum_fold(old_sum)) + new_sum;
+    acc = (acc & 0xffffffff) + (acc >> 32);
+    acc = (acc & 0xffff) + (acc >> 16);
+    acc = (acc & 0xffff) + (acc >> 16);
+    acc = (acc & 0xffff) + (acc >> 16);
+    return static_cast<uint16_t>(~acc);
+}
+
 // RFC 1624 eqn. 3: the stored checksum `old_csum` of data whose words summing to
 // `old_sum` were replaced by words summing to `new_sum`.
 inline uint16_t csum_replace(uint16_t old_csum, uint16_t old_sum, uint16_t new_sum) {

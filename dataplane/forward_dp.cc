@@ -3,11 +3,11 @@
 
 #include <cstring>
 
-#include <rte_byteorder.h>
 #include <rte_prefetch.h>
 
 #include "common/check.h"
 #include "dataplane/checksum_dp.h"
+#include "dataplane/wire_dp.h"
 
 namespace mg::dataplane {
 namespace {
@@ -19,18 +19,6 @@ constexpr uint16_t kIpv6HeaderLen = 40;
 constexpr uint16_t kUdpHeaderLen = 8;
 constexpr uint8_t kProtoUdp = 17;
 constexpr DropReason kRelayed = DropReason::kCount;  // "no drop"
-
-inline uint16_t load16(const uint8_t* p) {
-    uint16_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store16(uint8_t* p, uint16_t v) {
-    std::memcpy(p, &v, sizeof v);
-}
-inline void store_be16(uint8_t* p, uint16_t host) {
-    store16(p, rte_cpu_to_be_16(host));
-}
 
 inline void count(LegCounters& c, uint16_t bytes, uint64_t now_tsc) {
     __atomic_store_n(&c.packets, __atomic_load_n(&c.packets, __ATOMIC_RELAXED) + 1,
@@ -177,8 +165,8 @@ inline uint16_t udp6_checksum(
     uint32_t acc = data_sum;
     acc += csum_bytes(src.bytes, 16);
     acc += csum_bytes(dst.bytes, 16);
-    acc += rte_cpu_to_be_16(udp_len);
-    acc += rte_cpu_to_be_16(kProtoUdp);
+    acc += swap_to_be16(udp_len);
+    acc += swap_to_be16(kProtoUdp);
     const uint16_t c = static_cast<uint16_t>(~csum_fold(acc));
     return c == 0 ? 0xffff : c;
 }
@@ -211,8 +199,9 @@ inline DropReason rewrite(rte_mbuf* m,
     const uint8_t* old_ip = rte_pktmbuf_mtod_offset(m, const uint8_t*, p.l3_offset);
     const uint8_t old_tclass =
         p.is_v4 ? old_ip[1] : static_cast<uint8_t>((old_ip[0] << 4) | (old_ip[1] >> 4));
-    const uint32_t old_addr_sum = uint32_t{csum_addr(p.src)} + csum_addr(p.dst);
-    const uint32_t new_addr_sum = uint32_t{from.addr_sum} + csum_addr(peer);
+    const uint32_t old_addr_sum =
+        csum_addr_words(p.src, p.is_v4) + csum_addr_words(p.dst, p.is_v4);
+    const uint32_t new_addr_sum = uint32_t{from.addr_sum} + csum_addr_words(peer, out_v4);
 
     // The UDP header stays where it is; L2 + L3 in front of it change size.
     const uint16_t l2_len = from.vlan_tci == kNoVlan ? kEthHeaderLen : kEthHeaderLen + kVlanTagLen;
@@ -235,16 +224,16 @@ inline DropReason rewrite(rte_mbuf* m,
         // Words 0 (version, IHL, TOS), 4 (TTL, protocol), 6..9 (addresses) change.
         // The new words as a 16-bit load would see them in memory (no bytes
         // stored and loaded back: that too stalls store forwarding).
-        const uint16_t word0 = rte_cpu_to_be_16(static_cast<uint16_t>((ip[0] << 8) | tclass));
-        const uint16_t word4 = rte_cpu_to_be_16(static_cast<uint16_t>((ttl << 8) | ip[9]));
-        const uint16_t before = csum_fold(uint32_t{load16(ip)} + load16(ip + 8) + old_addr_sum);
-        const uint16_t after = csum_fold(uint32_t{word0} + word4 + new_addr_sum);
+        const uint16_t word0 = swap_to_be16(static_cast<uint16_t>((ip[0] << 8) | tclass));
+        const uint16_t word4 = swap_to_be16(static_cast<uint16_t>((ttl << 8) | ip[9]));
+        const uint32_t before = uint32_t{load16(ip)} + load16(ip + 8) + old_addr_sum;
+        const uint32_t after = uint32_t{word0} + word4 + new_addr_sum;
         const uint16_t old_csum = load16(ip + 10);
         ip[1] = tclass;
         ip[8] = ttl;
         std::memcpy(ip + 12, from.addr.v4_wire(), 4);
         std::memcpy(ip + 16, peer.v4_wire(), 4);
-        store16(ip + 10, csum_replace(old_csum, before, after));
+        store16(ip + 10, csum_update(old_csum, before, after));
     } else if (p.is_v4 == out_v4) {
         ip[0] = static_cast<uint8_t>(0x60 | (tclass >> 4));
         ip[1] = static_cast<uint8_t>((tclass << 4) | (ip[1] & 0x0f));
@@ -263,15 +252,15 @@ inline DropReason rewrite(rte_mbuf* m,
     // family pairs.
     uint32_t old_ports;
     std::memcpy(&old_ports, udp, sizeof old_ports);
-    const uint16_t new_src_port = rte_cpu_to_be_16(out.local_port);
-    const uint16_t new_dst_port = rte_cpu_to_be_16(peer_port);
+    const uint16_t new_src_port = swap_to_be16(out.local_port);
+    const uint16_t new_dst_port = swap_to_be16(peer_port);
     store16(udp, new_src_port);
     store16(udp + 2, new_dst_port);
     const uint16_t old_csum = load16(udp + 6);
     if (old_csum != 0) {
-        const uint16_t before = csum_fold(old_addr_sum + csum_word32(old_ports));
-        const uint16_t after = csum_fold(new_addr_sum + new_src_port + new_dst_port);
-        const uint16_t c = csum_replace(old_csum, before, after);
+        const uint32_t before = old_addr_sum + csum_word32(old_ports);
+        const uint32_t after = new_addr_sum + new_src_port + new_dst_port;
+        const uint16_t c = csum_update(old_csum, before, after);
         store16(udp + 6, c == 0 ? 0xffff : c);
     } else if (!out_v4) {
         const uint16_t l4_offset = static_cast<uint16_t>(l2_len + l3_len);
