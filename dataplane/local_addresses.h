@@ -18,23 +18,35 @@
 
 namespace mg::dataplane {
 
+// A prefix mask in wire order, as two 64-bit words laid over IpAddr::word():
+// hot-path membership is then two XOR/AND pairs, no shifts or byte swaps.
+struct WireMask {
+    uint64_t words[2] = {0, 0};
+
+    static WireMask of_length(unsigned prefix_len) {
+        uint8_t bytes[16] = {};
+        for (unsigned i = 0; i < 16; ++i) {
+            const unsigned bits = prefix_len > 8 * i ? prefix_len - 8 * i : 0;
+            bytes[i] = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff00u >> bits);
+        }
+        WireMask m;
+        std::memcpy(m.words, bytes, sizeof bytes);
+        return m;
+    }
+    // Hot. True when `a` and `net` agree on the masked bits.
+    bool same_prefix(const IpAddr& a, const IpAddr& net) const {
+        return (((a.word(0) ^ net.word(0)) & words[0]) | ((a.word(1) ^ net.word(1)) & words[1])) ==
+               0;
+    }
+};
+
 // A static route of the port an address lives on ([[dataplane.port]] routes).
 struct Route {
     IpAddr prefix;  // network address, host bits zero
     uint8_t prefix_len = 0;
     IpAddr via;
+    WireMask mask;  // of prefix_len; set by LocalAddressTable::add()
 };
-
-inline bool in_prefix(const IpAddr& a, const IpAddr& prefix, unsigned prefix_len) {
-    uint64_t a0, a1, p0, p1;
-    std::memcpy(&a0, a.bytes, 8);
-    std::memcpy(&a1, a.bytes + 8, 8);
-    std::memcpy(&p0, prefix.bytes, 8);
-    std::memcpy(&p1, prefix.bytes + 8, 8);
-    const uint64_t m0 = prefix_len >= 64 ? ~0ull : prefix_len == 0 ? 0 : ~0ull << (64 - prefix_len);
-    const uint64_t m1 = prefix_len <= 64 ? 0 : prefix_len >= 128 ? ~0ull : ~0ull << (128 - prefix_len);
-    return ((__builtin_bswap64(a0 ^ p0) & m0) | (__builtin_bswap64(a1 ^ p1) & m1)) == 0;
-}
 
 struct LocalAddress {
     static constexpr unsigned kMaxRoutes = 8;
@@ -47,13 +59,14 @@ struct LocalAddress {
     IpAddr gateway;               // next hop for off-link peers; :: = none
     Route routes[kMaxRoutes];     // of this address's family, longest prefix first
     uint8_t route_count = 0;
-    // Set by LocalAddressTable::add() from `addr` (the caller's values are
-    // ignored): what every relayed packet would otherwise recompute.
+    // Set by LocalAddressTable::add() (the caller's values are ignored): what
+    // every relayed packet would otherwise recompute.
     bool v4 = false;        // addr.is_v4()
     uint16_t addr_sum = 0;  // csum_addr(addr)
+    WireMask link_mask;     // of prefix_len
 
     // Hot. True when `a` is inside this address's on-link prefix.
-    bool on_link(const IpAddr& a) const { return in_prefix(a, addr, prefix_len); }
+    bool on_link(const IpAddr& a) const { return link_mask.same_prefix(a, addr); }
     // Hot. Whose MAC a packet to `peer` sent from here needs: the peer itself when
     // on link, else the first (longest) matching route's next hop, else the
     // gateway; with no gateway, the peer itself (it may still answer ARP / NS).
@@ -62,7 +75,7 @@ struct LocalAddress {
             return peer;
         }
         for (unsigned i = 0; i < route_count; ++i) {
-            if (in_prefix(peer, routes[i].prefix, routes[i].prefix_len)) {
+            if (routes[i].mask.same_prefix(peer, routes[i].prefix)) {
                 return routes[i].via;
             }
         }
@@ -82,6 +95,10 @@ class LocalAddressTable {
         entries_[count_] = a;
         entries_[count_].v4 = a.addr.is_v4();
         entries_[count_].addr_sum = csum_addr(a.addr);
+        entries_[count_].link_mask = WireMask::of_length(a.prefix_len);
+        for (Route& r : entries_[count_].routes) {
+            r.mask = WireMask::of_length(r.prefix_len);
+        }
         keys_[count_] = a.addr;
         return count_++;
     }

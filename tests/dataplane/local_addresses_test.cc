@@ -1,5 +1,6 @@
-// in_prefix() (two masked 64-bit compares) against a bit-by-bit reference, and
-// next_hop()'s choice between the peer, a route and the gateway.
+// WireMask::same_prefix() (two masked 64-bit compares) against a bit-by-bit
+// reference, and next_hop()'s choice between the peer, a route and the gateway
+// (on a LocalAddressTable entry: add() sets the masks).
 #include <random>
 
 #include <gtest/gtest.h>
@@ -24,7 +25,7 @@ IpAddr ip(const char* text) {
     return IpAddr::from_address(*lists::parse_address(text));
 }
 
-TEST(InPrefix, AgreesWithTheReferenceForEveryLength) {
+TEST(WireMask, AgreesWithTheReferenceForEveryLength) {
     std::mt19937_64 rng(7);
     for (unsigned len = 0; len <= 128; ++len) {
         for (int trial = 0; trial < 200; ++trial) {
@@ -35,8 +36,9 @@ TEST(InPrefix, AgreesWithTheReferenceForEveryLength) {
             // Flip one random bit of p: inside or outside the prefix.
             const unsigned bit = static_cast<unsigned>(rng() % 128);
             p.bytes[bit / 8] = static_cast<uint8_t>(p.bytes[bit / 8] ^ (0x80u >> (bit % 8)));
-            EXPECT_EQ(in_prefix(a, p, len), reference_in_prefix(a, p, len)) << len << " " << bit;
-            EXPECT_TRUE(in_prefix(a, a, len));
+            const WireMask m = WireMask::of_length(len);
+            EXPECT_EQ(m.same_prefix(a, p), reference_in_prefix(a, p, len)) << len << " " << bit;
+            EXPECT_TRUE(m.same_prefix(a, a));
         }
     }
 }
@@ -46,15 +48,39 @@ TEST(NextHop, PeerOnLinkThenLongestRouteThenGateway) {
     l.addr = ip("192.0.2.1");
     l.prefix_len = 96 + 24;
     l.gateway = ip("192.0.2.254");
-    l.routes[0] = Route{ip("198.51.100.128"), 96 + 25, ip("192.0.2.253")};
-    l.routes[1] = Route{ip("198.51.100.0"), 96 + 24, ip("192.0.2.252")};
+    l.routes[0] = Route{ip("198.51.100.128"), 96 + 25, ip("192.0.2.253"), {}};
+    l.routes[1] = Route{ip("198.51.100.0"), 96 + 24, ip("192.0.2.252"), {}};
     l.route_count = 2;
-    EXPECT_EQ(l.next_hop(ip("192.0.2.77")), ip("192.0.2.77"));
-    EXPECT_EQ(l.next_hop(ip("198.51.100.200")), ip("192.0.2.253"));
-    EXPECT_EQ(l.next_hop(ip("198.51.100.5")), ip("192.0.2.252"));
-    EXPECT_EQ(l.next_hop(ip("203.0.113.5")), ip("192.0.2.254"));
+    LocalAddressTable table;
+    ASSERT_EQ(table.add(l), 0);
+    const LocalAddress& e = table.at(0);
+    EXPECT_EQ(e.next_hop(ip("192.0.2.77")), ip("192.0.2.77"));
+    EXPECT_EQ(e.next_hop(ip("198.51.100.200")), ip("192.0.2.253"));
+    EXPECT_EQ(e.next_hop(ip("198.51.100.5")), ip("192.0.2.252"));
+    EXPECT_EQ(e.next_hop(ip("203.0.113.5")), ip("192.0.2.254"));
+    EXPECT_TRUE(e.v4);
+    EXPECT_EQ(e.addr_sum, csum_addr(l.addr));
+
+    l.addr = ip("192.0.2.2");
     l.gateway = IpAddr{};
-    EXPECT_EQ(l.next_hop(ip("203.0.113.5")), ip("203.0.113.5"));
+    ASSERT_EQ(table.add(l), 1);
+    EXPECT_EQ(table.at(1).next_hop(ip("203.0.113.5")), ip("203.0.113.5"));
+    EXPECT_EQ(table.find(ip("192.0.2.2")), 1);
+    EXPECT_EQ(table.find(ip("192.0.2.3")), -1);
+}
+
+TEST(NextHop, Ipv6OnLinkAndGateway) {
+    LocalAddress l;
+    l.addr = ip("2001:db8:1::1");
+    l.prefix_len = 64;
+    l.gateway = ip("2001:db8:1::fe");
+    LocalAddressTable table;
+    ASSERT_EQ(table.add(l), 0);
+    const LocalAddress& e = table.at(0);
+    EXPECT_FALSE(e.v4);
+    EXPECT_EQ(e.next_hop(ip("2001:db8:1::77")), ip("2001:db8:1::77"));
+    EXPECT_EQ(e.next_hop(ip("2001:db8:1:0:ffff::1")), ip("2001:db8:1:0:ffff::1"));
+    EXPECT_EQ(e.next_hop(ip("2001:db8:2::5")), ip("2001:db8:1::fe"));
 }
 
 }  // namespace
