@@ -4,54 +4,40 @@
 //   resolver_bench [--json] [--smoke]
 //
 // The benchmark starts its own dnsmasq on a random 127.0.0.X and high port, serving
-// kZoneNames A names hN.bench.test from local data, and kills it on exit. Each client is
-// driven in-process by one thread at a fixed offered rate (open loop: queries go out on
-// schedule whether or not earlier ones were answered). Per client it prints the process
-// CPU time per answered query, p50/p99 latency (send to callback), failures, and the
-// highest offered rate that stays clean. perf/README.md explains and records the figures.
+// kZoneNames A names hN.bench.test from local data, and kills it on exit. Each client
+// (resolver_bench_clients.h) is driven in-process by one thread at a fixed offered rate
+// (open loop: queries go out on schedule whether or not earlier ones were answered).
+// Per client it prints the process CPU time per answered query, p50/p99 latency (send
+// to callback), failures, and the highest offered rate that stays clean. perf/README.md
+// explains and records the figures.
 // Missed targets are reported, never fatal; the exit code is non-zero only when dnsmasq
 // cannot be started or a client answers nothing at all.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
-#include <deque>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "perf/resolver_bench_clients.h"
 #include "resolver/event_loop.h"
 #include "resolver/resolver.h"
 #include "resolver/servers.h"
 
 #include <ares.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <poll.h>
-#include <resolv.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+namespace mg::perf {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-namespace res = mg::resolver;
-
 constexpr int kZoneNames = 1000;
-constexpr int kTimeoutMs = 1000;  // first wait, every client
-constexpr int kTries = 2;         // sends per query, every client
-constexpr int kGlibcThreads = 32;
 constexpr double kBlowUpP99Ms = 100.0;
 constexpr int kSteps = 11;   // max-rate search: 1000 q/s x1.5 per step (to 57665), 1 s each
 constexpr int kRepeats = 3;  // fixed-rate runs per client; the median is reported
@@ -189,289 +175,6 @@ bool start_dnsmasq(res::ServerAddr& out) {
         std::fclose(f);
     }
     return false;
-}
-
-// ---------------------------------------------------------------------------------
-// Clients. Each is created, driven and destroyed on the driver thread.
-
-class Client {
-  public:
-    // tag, answered (an A record from the zone), completion time.
-    using Done = std::function<void(uint64_t, bool, Clock::time_point)>;
-    virtual ~Client() = default;
-    virtual void submit(const std::string& name, uint64_t tag) = 0;
-    // Waits at most wait_ms for progress; completions arrive through done_.
-    virtual void poll(int wait_ms) = 0;
-    virtual size_t pending() const = 0;
-    Done done_;
-};
-
-class OurClient : public Client {
-  public:
-    OurClient(const res::ServerAddr& server, bool cache) {
-        res::ResolverConfig cfg;
-        cfg.servers = {server};
-        cfg.initial_timeout = std::chrono::milliseconds(kTimeoutMs);
-        cfg.retries = kTries - 1;
-        cfg.cache_enabled = cache;
-        resolver_ = std::make_unique<res::Resolver>(loop_, cfg);
-    }
-    void submit(const std::string& name, uint64_t tag) override {
-        ++pending_;
-        resolver_->resolve(name, res::RrType::kA, [this, tag](res::ResolveResult r) {
-            --pending_;
-            done_(tag, r.status == res::ResolveStatus::kAnswer && !r.records.empty(), Clock::now());
-        });
-    }
-    void poll(int wait_ms) override { loop_.run_once(std::chrono::milliseconds(wait_ms)); }
-    size_t pending() const override { return pending_; }
-
-  private:
-    res::EventLoop loop_;
-    std::unique_ptr<res::Resolver> resolver_;
-    size_t pending_ = 0;
-};
-
-class CaresClient : public Client {
-  public:
-    explicit CaresClient(const res::ServerAddr& server) {
-        ares_options opt{};
-        opt.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
-        opt.timeout = kTimeoutMs;
-        opt.tries = kTries;
-        opt.lookups = const_cast<char*>("b");  // DNS only, no /etc/hosts
-        const int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS;
-        if (ares_init_options(&channel_, &opt, mask) != ARES_SUCCESS) {
-            std::fprintf(stderr, "ares_init_options failed\n");
-            std::exit(1);
-        }
-        const std::string csv = server.to_string();
-        if (ares_set_servers_ports_csv(channel_, csv.c_str()) != ARES_SUCCESS) {
-            std::fprintf(stderr, "ares_set_servers_ports_csv(%s) failed\n", csv.c_str());
-            std::exit(1);
-        }
-    }
-    ~CaresClient() override { ares_destroy(channel_); }
-    void submit(const std::string& name, uint64_t tag) override {
-        ++pending_;
-        auto* ctx = new Ctx{this, tag};
-        ares_gethostbyname(channel_, name.c_str(), AF_INET, &CaresClient::on_host, ctx);
-    }
-    void poll(int wait_ms) override {
-        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-        const int bits = ares_getsock(channel_, socks, ARES_GETSOCK_MAXNUM);
-        pollfd pfds[ARES_GETSOCK_MAXNUM];
-        int n = 0;
-        for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
-            short ev = 0;
-            if (ARES_GETSOCK_READABLE(bits, i))
-                ev |= POLLIN;
-            if (ARES_GETSOCK_WRITABLE(bits, i))
-                ev |= POLLOUT;
-            if (ev != 0)
-                pfds[n++] = pollfd{socks[i], ev, 0};
-        }
-        timeval max{wait_ms / 1000, (wait_ms % 1000) * 1000}, tv{};
-        const timeval* t = ares_timeout(channel_, &max, &tv);
-        const int ms = static_cast<int>(t->tv_sec * 1000 + (t->tv_usec + 999) / 1000);
-        const int ready = ::poll(pfds, n, ms);
-        if (ready <= 0) {
-            ares_process_fd(channel_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // time-outs
-            return;
-        }
-        for (int i = 0; i < n; ++i) {
-            if (pfds[i].revents == 0)
-                continue;
-            const bool rd = (pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
-            const bool wr = (pfds[i].revents & POLLOUT) != 0;
-            ares_process_fd(channel_, rd ? pfds[i].fd : ARES_SOCKET_BAD,
-                            wr ? pfds[i].fd : ARES_SOCKET_BAD);
-        }
-    }
-    size_t pending() const override { return pending_; }
-
-  private:
-    struct Ctx {
-        CaresClient* self;
-        uint64_t tag;
-    };
-    static void on_host(void* arg, int status, int /*timeouts*/, hostent* host) {
-        std::unique_ptr<Ctx> ctx(static_cast<Ctx*>(arg));
-        const bool ok = status == ARES_SUCCESS && host != nullptr && host->h_addr_list != nullptr &&
-                        host->h_addr_list[0] != nullptr;
-        --ctx->self->pending_;
-        ctx->self->done_(ctx->tag, ok, Clock::now());
-    }
-    ares_channel channel_ = nullptr;
-    size_t pending_ = 0;
-};
-
-// glibc: getaddrinfo (AF_INET) in a pool of worker threads (it blocks). Each worker
-// points its thread's resolver state (_res) at the bench server after res_init():
-// glibc keeps a _res that was changed after initialisation instead of reloading
-// /etc/resolv.conf, which has no port syntax. An answer counts only if it is a
-// 10.77/16 address, i.e. really from the bench zone.
-class GlibcClient : public Client {
-  public:
-    explicit GlibcClient(const res::ServerAddr& server) {
-        sockaddr_storage ss{};
-        server.to_sockaddr(ss);
-        std::memcpy(&server_, &ss, sizeof server_);
-        efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        for (int i = 0; i < kGlibcThreads; ++i)
-            workers_.emplace_back([this] { work(); });
-        std::unique_lock lock(mu_);
-        ready_cv_.wait(lock, [this] { return ready_ == kGlibcThreads; });
-    }
-    ~GlibcClient() override {
-        {
-            std::lock_guard lock(mu_);
-            stop_ = true;
-            queue_.clear();
-        }
-        cv_.notify_all();
-        for (auto& t : workers_)
-            t.join();
-        close(efd_);
-    }
-    void submit(const std::string& name, uint64_t tag) override {
-        ++pending_;
-        {
-            std::lock_guard lock(mu_);
-            queue_.push_back(Job{name, tag});
-        }
-        cv_.notify_one();
-    }
-    void poll(int wait_ms) override {
-        pollfd p{efd_, POLLIN, 0};
-        if (::poll(&p, 1, wait_ms) <= 0)
-            return;
-        uint64_t v;
-        if (read(efd_, &v, sizeof v) < 0)
-            return;
-        std::vector<Result> got;
-        {
-            std::lock_guard lock(mu_);
-            got.swap(results_);
-        }
-        for (const auto& r : got) {
-            --pending_;
-            done_(r.tag, r.ok, r.at);
-        }
-    }
-    size_t pending() const override { return pending_; }
-
-  private:
-    struct Job {
-        std::string name;
-        uint64_t tag;
-    };
-    struct Result {
-        uint64_t tag;
-        bool ok;
-        Clock::time_point at;
-    };
-    void work() {
-        res_init();
-        _res.nsaddr_list[0] = server_;
-        _res.nscount = 1;
-        _res.retrans = kTimeoutMs / 1000;
-        _res.retry = kTries;
-        _res.options &= ~static_cast<unsigned long>(RES_ROTATE);
-        {
-            std::lock_guard lock(mu_);
-            ++ready_;
-        }
-        ready_cv_.notify_all();
-        for (;;) {
-            Job job;
-            {
-                std::unique_lock lock(mu_);
-                cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-                if (stop_)
-                    return;
-                job = std::move(queue_.front());
-                queue_.pop_front();
-            }
-            addrinfo hints{};
-            hints.ai_family = AF_INET;
-            hints.ai_socktype = SOCK_DGRAM;
-            addrinfo* ai = nullptr;
-            bool ok = getaddrinfo(job.name.c_str(), nullptr, &hints, &ai) == 0 && ai != nullptr;
-            if (ok) {
-                const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
-                ok = (ntohl(sin->sin_addr.s_addr) >> 16) == ((10u << 8) | 77u);
-            }
-            if (ai != nullptr)
-                freeaddrinfo(ai);
-            const auto at = Clock::now();
-            {
-                std::lock_guard lock(mu_);
-                results_.push_back(Result{job.tag, ok, at});
-            }
-            const uint64_t one = 1;
-            if (write(efd_, &one, sizeof one) < 0) {
-                // eventfd overflow is impossible here; nothing to do
-            }
-        }
-    }
-    sockaddr_in server_{};
-    int efd_ = -1;
-    std::mutex mu_;
-    std::condition_variable cv_, ready_cv_;
-    std::deque<Job> queue_;
-    std::vector<Result> results_;
-    std::vector<std::thread> workers_;
-    int ready_ = 0;
-    bool stop_ = false;
-    size_t pending_ = 0;
-};
-
-// No resolver at all: every query completes inside submit(). Its CPU per query is the
-// driver's own share (schedule, wake-ups, latency bookkeeping), part of every row.
-class NullClient : public Client {
-  public:
-    void submit(const std::string& /*name*/, uint64_t tag) override {
-        done_(tag, true, Clock::now());
-    }
-    void poll(int wait_ms) override { ::poll(nullptr, 0, wait_ms); }
-    size_t pending() const override { return 0; }
-};
-
-enum class Kind { kOurs, kOursCache, kCares, kGlibc, kDriver };
-constexpr Kind kKinds[] = {Kind::kOurs, Kind::kCares, Kind::kGlibc, Kind::kOursCache,
-                           Kind::kDriver};
-
-const char* kind_name(Kind k) {
-    switch (k) {
-        case Kind::kOurs:
-            return "mediagate";
-        case Kind::kOursCache:
-            return "mediagate-cache";
-        case Kind::kCares:
-            return "c-ares";
-        case Kind::kGlibc:
-            return "getaddrinfo";
-        case Kind::kDriver:
-            return "driver-only";
-    }
-    return "?";
-}
-
-std::unique_ptr<Client> make_client(Kind k, const res::ServerAddr& server) {
-    switch (k) {
-        case Kind::kOurs:
-            return std::make_unique<OurClient>(server, false);
-        case Kind::kOursCache:
-            return std::make_unique<OurClient>(server, true);
-        case Kind::kCares:
-            return std::make_unique<CaresClient>(server);
-        case Kind::kGlibc:
-            return std::make_unique<GlibcClient>(server);
-        case Kind::kDriver:
-            return std::make_unique<NullClient>();
-    }
-    return nullptr;
 }
 
 // ---------------------------------------------------------------------------------
@@ -669,8 +372,10 @@ double ratio(double a, double b) {
 }
 
 }  // namespace
+}  // namespace mg::perf
 
 int main(int argc, char** argv) {
+    using namespace mg::perf;
     Options opt;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
