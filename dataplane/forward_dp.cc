@@ -28,9 +28,17 @@ inline void count(LegCounters& c, uint16_t bytes, uint64_t now_tsc) {
     __atomic_store_n(&c.last_tsc, now_tsc, __ATOMIC_RELAXED);
 }
 
+// The parse guarantees the headers in the first segment, not the payload: a
+// frame may be split right after its UDP header (found by the packet fuzzer,
+// which read a stale byte of the first segment's tailroom here).
 inline bool payload_may_latch(const ParsedPacket& p, const rte_mbuf* m) {
-    return p.payload_length != 0 &&
-           may_latch(*rte_pktmbuf_mtod_offset(m, const uint8_t*, p.payload_offset));
+    if (p.payload_length == 0) {
+        return false;
+    }
+    uint8_t copy;
+    const auto* first =
+        static_cast<const uint8_t*>(rte_pktmbuf_read(m, p.payload_offset, 1, &copy));
+    return first != nullptr && may_latch(*first);
 }
 
 // Claims the leg (from `from_state`) and writes its learned peer. Once per latch,
@@ -316,6 +324,11 @@ inline DropReason plan_relay(const ForwardContext& ctx,
     if (source != kRelayed) {
         return source;
     }
+    // Counted here, not after the rewrite: `in` counts what the peer sent and
+    // the leg accepted (leg.h), and a later packet of the same burst from a
+    // stranger must see this one's time when it asks whether the peer went
+    // silent (re-latching).
+    count(in.in, p.payload_length, now_tsc);
     if (out == nullptr || out->local_addr_index >= ctx.locals->size()) {
         return DropReason::kPeerUnknown;
     }
@@ -332,7 +345,7 @@ inline DropReason plan_relay(const ForwardContext& ctx,
     return kRelayed;
 }
 
-// Rewrites a planned packet and counts it on both legs.
+// Rewrites a planned packet and counts it on the leg it leaves from.
 inline DropReason relay(WorkerCounters& counters,
                         rte_mbuf* m,
                         const ParsedPacket& p,
@@ -343,7 +356,6 @@ inline DropReason relay(WorkerCounters& counters,
     const DropReason result =
         rewrite(m, p, out, *plan.from, plan.peer, plan.peer_port, *plan.mac);
     if (result == kRelayed) {
-        count(in.in, p.payload_length, now_tsc);
         count(out.out, p.payload_length, now_tsc);
         if (((in.flags | in.learned_flags | out.flags | plan.peer_flags) & kLegDebug) != 0) {
             ++counters.debug;

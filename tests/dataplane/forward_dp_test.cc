@@ -470,6 +470,36 @@ TEST_F(LatchTest, FirstMediaPacketLatchesLaterOtherSourcesAreRejected) {
     expect_relayed(test::build_udp(from_wan()), test::build_udp(out), 0);
 }
 
+// A frame split right after its UDP header: the latch decision reads the first
+// payload byte from the second segment, not whatever lies past the first
+// segment's data (found by tests/fuzz/packet_fuzz.cc).
+TEST_F(LatchTest, FirstPayloadByteInTheSecondSegment) {
+    const auto split_after_udp = [](const Bytes& frame, uint8_t stale) {
+        const size_t headers = 14 + 20 + 8;
+        rte_mbuf* head = test::make_mbuf(Bytes(frame.begin(), frame.begin() + headers));
+        rte_mbuf* tail = test::make_mbuf(Bytes(frame.begin() + headers, frame.end()));
+        EXPECT_NE(head, nullptr);
+        EXPECT_NE(tail, nullptr);
+        *rte_pktmbuf_mtod_offset(head, uint8_t*, headers) = stale;  // first byte of tailroom
+        EXPECT_EQ(rte_pktmbuf_chain(head, tail), 0);
+        return head;
+    };
+    const auto run_one = [this](rte_mbuf* m) {
+        const BurstResult r = forward_burst(ctx_, counters_, &m, 1, now_);
+        const DropReason reason = r.drop_count == 1 ? r.drop_reason[0] : DropReason::kCount;
+        rte_pktmbuf_free(m);
+        return reason;
+    };
+    const Leg* lan = relays_.find(kLan4, 30030);
+    EXPECT_EQ(run_one(split_after_udp(test::build_udp(from_lan("192.0.2.50", 7000, 'A')), 0x80)),
+              DropReason::kLatchNotMedia);
+    EXPECT_EQ(lan->latch_state, kNotLatched);
+    EXPECT_EQ(run_one(split_after_udp(test::build_udp(from_lan("192.0.2.50", 7000, 0x80)), 'A')),
+              DropReason::kCount);  // relayed
+    EXPECT_EQ(lan->latch_state, kLatched);
+    EXPECT_EQ(lan->learned_peer, addr("192.0.2.50"));
+}
+
 TEST_F(LatchTest, StunAndDtlsLatchToo) {
     EXPECT_EQ(run({test::build_udp(from_lan("192.0.2.60", 9000, 0x00))}).tx.size(), 1u);
     EXPECT_EQ(relays_.find(kLan4, 30030)->learned_port, 9000);
@@ -574,6 +604,23 @@ TEST_F(LatchTest, ReLatchOnlyAfterTheLatchedPeerWasSilent) {
     now_ = kNow + 1500;
     EXPECT_EQ(expect_dropped(test::build_udp(from_lan("192.0.2.50", 7000, 0x80))),
               DropReason::kLatchRejected);
+}
+
+// Within one burst, packets are judged in order: the latched peer's packet
+// counts as it speaking, so a stranger's packet right behind it finds the peer
+// not silent, even though the peer was silent up to this burst.
+TEST_F(LatchTest, APeersPacketEarlierInTheBurstKeepsTheLegFromAStranger) {
+    ctx_.relatch_after_tsc = 1000;
+    const Leg* lan = relays_.find(kLan4, 30030);
+    ASSERT_EQ(run({test::build_udp(from_lan("192.0.2.50", 7000, 0x80))}).tx.size(), 1u);
+    now_ = kNow + 5000;
+    const Outcome o = run({test::build_udp(from_lan("192.0.2.50", 7000, 0x80)),
+                           test::build_udp(from_lan("192.0.2.51", 7002, 0x80))});
+    EXPECT_EQ(o.tx.size(), 1u);
+    EXPECT_EQ(o.drops, std::vector<DropReason>{DropReason::kLatchRejected});
+    EXPECT_EQ(lan->learned_peer, addr("192.0.2.50"));
+    EXPECT_EQ(lan->latch_seq, 1);
+    EXPECT_EQ(lan->in.last_tsc, kNow + 5000);
 }
 
 TEST_F(LatchTest, NeverReLatchesWhenTheTimeIsZero) {
