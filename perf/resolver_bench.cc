@@ -1,7 +1,7 @@
 // resolver_bench: our stub resolver (mg::resolver::Resolver) against c-ares and glibc's
 // getaddrinfo, all asking the same local dnsmasq (DESIGN.md "Measuring").
 //
-//   resolver_bench [--json] [--smoke]
+//   resolver_bench [--json] [--smoke] [--profile CLIENT]
 //
 // The benchmark starts its own dnsmasq on a random 127.0.0.X and high port, serving
 // kZoneNames A names hN.bench.test from local data, and kills it on exit. Each client

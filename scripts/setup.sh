@@ -5,8 +5,8 @@
 #
 #   bash scripts/setup.sh [--peers] [--build-dir DIR] [-- MESON_OPTIONS...]
 #
-#   --peers        also install what only the benchmarks' peers need (none yet
-#                  beyond DPDK itself, which the build uses anyway); always with
+#   --peers        also install what only the benchmarks' peers need
+#                  (libc-ares-dev, for resolver_bench's c-ares client); always with
 #                  --no-install-recommends, and any service they bring kept stopped.
 #   --build-dir    where to configure (default: build)
 # Needs root (or sudo) for apt-get.
