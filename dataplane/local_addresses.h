@@ -12,6 +12,7 @@
 
 #include <rte_ether.h>
 
+#include "common/check.h"
 #include "dataplane/checksum_dp.h"
 #include "dataplane/ip_addr.h"
 #include "dataplane/packet_dp.h"
@@ -64,9 +65,14 @@ struct LocalAddress {
     bool v4 = false;        // addr.is_v4()
     uint16_t addr_sum = 0;  // csum_addr(addr)
     WireMask link_mask;     // of prefix_len
+    bool prepared = false;  // the fields above are set: only table entries are
 
-    // Hot. True when `a` is inside this address's on-link prefix.
-    bool on_link(const IpAddr& a) const { return link_mask.same_prefix(a, addr); }
+    // Hot. True when `a` is inside this address's on-link prefix. Only on a
+    // LocalAddressTable entry (a LocalAddress of one's own has no masks yet).
+    bool on_link(const IpAddr& a) const {
+        MG_ASSERT(prepared);
+        return link_mask.same_prefix(a, addr);
+    }
     // Hot. Whose MAC a packet to `peer` sent from here needs: the peer itself when
     // on link, else the first (longest) matching route's next hop, else the
     // gateway; with no gateway, the peer itself (it may still answer ARP / NS).
@@ -99,6 +105,7 @@ class LocalAddressTable {
         for (Route& r : entries_[count_].routes) {
             r.mask = WireMask::of_length(r.prefix_len);
         }
+        entries_[count_].prepared = true;
         keys_[count_] = a.addr;
         return count_++;
     }

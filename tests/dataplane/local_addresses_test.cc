@@ -69,6 +69,15 @@ TEST(NextHop, PeerOnLinkThenLongestRouteThenGateway) {
     EXPECT_EQ(table.find(ip("192.0.2.3")), -1);
 }
 
+// The masks are set by LocalAddressTable::add(): asking a LocalAddress of one's
+// own would answer from zero masks (everything on link). Debug builds stop it.
+TEST(NextHopDeathTest, OnlyOnTableEntries) {
+    LocalAddress l;
+    l.addr = ip("192.0.2.1");
+    l.prefix_len = 96 + 24;
+    EXPECT_DEBUG_DEATH((void)l.on_link(ip("203.0.113.5")), "prepared");
+}
+
 TEST(NextHop, Ipv6OnLinkAndGateway) {
     LocalAddress l;
     l.addr = ip("2001:db8:1::1");
