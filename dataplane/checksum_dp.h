@@ -33,20 +33,6 @@ inline uint32_t csum_word32(uint32_t w) {
     return (w & 0xffff) + (w >> 16);
 }
 
-// The sum of an address as it appears in a pseudo-header: 4 bytes for IPv4,
-// 16 for IPv6. Any way of folding gives the same value as csum_bytes over the
-// same bytes (a non-zero sum folds to the one value in 1..0xffff congruent to
-// it modulo 0xffff), so this agrees with it bit for bit.
-inline uint16_t csum_addr(const IpAddr& a) {
-    uint32_t w[4];
-    std::memcpy(w, a.bytes, sizeof w);
-    if (a.is_v4()) {
-        return csum_fold(csum_word32(w[3]));
-    }
-    return csum_fold(csum_word32(w[0]) + csum_word32(w[1]) + csum_word32(w[2]) +
-                     csum_word32(w[3]));
-}
-
 // The unfolded sum of an address's 16-bit words as in a pseudo-header (2 words
 // for IPv4, 8 for IPv6), its family known.
 inline uint32_t csum_addr_words(const IpAddr& a, bool v4) {
@@ -56,6 +42,14 @@ inline uint32_t csum_addr_words(const IpAddr& a, bool v4) {
         return csum_word32(w[3]);
     }
     return csum_word32(w[0]) + csum_word32(w[1]) + csum_word32(w[2]) + csum_word32(w[3]);
+}
+
+// The sum of an address as it appears in a pseudo-header: 4 bytes for IPv4,
+// 16 for IPv6. Any way of folding gives the same value as csum_bytes over the
+// same bytes (a non-zero sum folds to the one value in 1..0xffff congruent to
+// it modulo 0xffff), so this agrees with it bit for bit.
+inline uint16_t csum_addr(const IpAddr& a) {
+    return csum_fold(csum_addr_words(a, a.is_v4()));
 }
 
 // RFC 1624 eqn. 3 with the new words unfolded: the stored checksum `old_csum`

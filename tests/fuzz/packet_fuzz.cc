@@ -46,6 +46,7 @@
 #include "dataplane/relay_table.h"
 #include "lists/address.h"
 #include "lists/classifier.h"
+#include "tests/dataplane/frame_builder.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -199,39 +200,17 @@ std::unique_ptr<RelayTable> make_relays() {
     return t;
 }
 
-// The one's complement sum of a UDP datagram with its pseudo-header verifies.
+// The one's complement sum of a UDP datagram with its pseudo-header verifies
+// (the dataplane tests' reference sum, test::ref_sum).
 bool udp_checksum_ok(const uint8_t* l3, bool v4, const uint8_t* udp, uint16_t udp_len) {
-    uint32_t sum = 0;
-    auto add = [&sum](const uint8_t* p, size_t n) {
-        for (size_t i = 0; i + 1 < n; i += 2) {
-            sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
-        }
-        if (n % 2 != 0) {
-            sum += static_cast<uint32_t>(p[n - 1] << 8);
-        }
-    };
-    if (v4) {
-        add(l3 + 12, 8);
-    } else {
-        add(l3 + 8, 32);
-    }
-    sum += 17 + udp_len;
-    add(udp, udp_len);
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return sum == 0xffff;
+    test::Bytes b = v4 ? test::Bytes(l3 + 12, l3 + 20) : test::Bytes(l3 + 8, l3 + 40);
+    b.insert(b.end(), {0, 17, static_cast<uint8_t>(udp_len >> 8), static_cast<uint8_t>(udp_len)});
+    b.insert(b.end(), udp, udp + udp_len);
+    return test::ref_sum(b) == 0xffff;
 }
 
 bool ipv4_header_ok(const uint8_t* l3) {
-    uint32_t sum = 0;
-    for (int i = 0; i < 20; i += 2) {
-        sum += static_cast<uint32_t>(l3[i] << 8 | l3[i + 1]);
-    }
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return sum == 0xffff;
+    return test::ref_sum(test::Bytes(l3, l3 + 20)) == 0xffff;
 }
 
 // The whole frame in one buffer, whatever its segments.
