@@ -107,6 +107,8 @@ struct DataplanePort {
     uint16_t vlan = 0;                // 0 = untagged; 1..4094
     std::optional<PortRange> udp_ports;  // narrows [media] udp_ports
     uint8_t dscp = 46;                   // 0..63
+    std::string tap;  // "" = none; else the TAP interface (Linux name) that gets the
+                      // frames the relay does not take (the host's own traffic)
 };
 
 // A UDP endpoint: an address and a port, or "any" (a peer not known in advance,

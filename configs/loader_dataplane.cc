@@ -25,7 +25,7 @@ constexpr std::string_view kDataplaneKeys[] = {
     "socket", "eal_args", "workers", "idle_sleep_us", "max_legs", "relatch_after_s", "port"};
 constexpr std::string_view kPortKeys[] = {"name",      "role",      "device",   "addresses",
                                           "advertise", "gateway",   "gateway6", "routes",
-                                          "vlan",      "udp_ports", "dscp"};
+                                          "vlan",      "udp_ports", "dscp",     "tap"};
 constexpr std::string_view kRelayKeys[] = {"name",    "local_a", "peer_a",
                                            "local_b", "peer_b",  "latch"};
 
@@ -159,6 +159,16 @@ void Loader::read_port(const toml::node& n, size_t index) {
     }
     if (auto v = get_int(*t, "dscp", where, 0, 63))
         p.dscp = static_cast<uint8_t>(*v);
+    if (auto s = get_string(*t, "tap", where); s && !s->value.empty()) {
+        auto [known, added] = port_taps_.emplace(std::string(s->value), index);
+        if (!is_valid_interface_name(s->value))
+            error(s->pos, where + " tap: expected \"\" or an interface name, 1 to 15 of "
+                                  "A-Z a-z 0-9 _ - ., got " + in_quotes(s->value));
+        else if (!added)
+            error(s->pos, where + " tap: " + in_quotes(s->value) +
+                              " is already the tap of port #" + std::to_string(known->second + 1));
+        p.tap = s->value;
+    }
     cfg_.dataplane.ports.push_back(std::move(p));
 }
 

@@ -341,6 +341,7 @@ class Loader {
     };
     std::vector<PortUdp> port_udp_;
     std::map<std::string, size_t, std::less<>> port_names_;
+    std::map<std::string, size_t, std::less<>> port_taps_;
     std::map<std::pair<int, lists::Uint128>, size_t> port_addresses_;
     struct PortNetwork {
         IfAddress address;

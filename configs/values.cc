@@ -201,6 +201,16 @@ bool is_valid_port_name(std::string_view name) {
     });
 }
 
+bool is_valid_interface_name(std::string_view name) {
+    constexpr size_t kIfNameMax = 15;  // IFNAMSIZ - 1
+    if (name.empty() || name.size() > kIfNameMax || name == "." || name == "..")
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '.';
+    });
+}
+
 std::optional<std::string> check_socket_path(std::string_view path) {
     constexpr size_t kSunPathSize = 108;
     if (path.empty())

@@ -36,6 +36,8 @@ Result<std::string> parse_route(std::string_view text);
 
 // [A-Za-z0-9_-]{1,32}.
 bool is_valid_port_name(std::string_view name);
+// A Linux network interface name: 1 to 15 of A-Z a-z 0-9 _ - . (not "." or "..").
+bool is_valid_interface_name(std::string_view name);
 
 // A Unix socket path: non-empty, absolute, shorter than sun_path (108 bytes), no NUL.
 // nullopt when valid, else the reason.

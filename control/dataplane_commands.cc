@@ -244,14 +244,21 @@ std::string dataplane_status_text(const DataplaneFacts& f) {
                                  std::to_string(dropped(s)) + ", tx dropped " +
                                  std::to_string(s.tx_dropped) + ", exception " +
                                  std::to_string(s.exception)});
+    kv.push_back({"host", "TAPs: to host " + std::to_string(s.to_host) + ", from host " +
+                                     std::to_string(s.from_host) + ", dropped " +
+                                     std::to_string(s.host_dropped)});
     kv.push_back({"relays", relays});
     std::string out = "\n" + format_table(kv);
     std::vector<std::vector<std::string>> ports{
-        {"PORT", "DEVICE", "ROLE", "MAC", "LINK", "RX", "TX", "RX_MISSED", "TX_ERRORS"}};
+        {"PORT", "DEVICE", "ROLE", "MAC", "LINK", "RX", "TX", "RX_MISSED", "TX_ERRORS", "TAP"}};
     for (const auto& p : f.ports) {
+        const std::string tap = field(p.tap);
         ports.push_back({field(p.name), field(p.device), field(p.role), mac_text(p.mac),
                          p.link_up ? "up" : "down", std::to_string(p.rx), std::to_string(p.tx),
-                         std::to_string(p.rx_missed), std::to_string(p.tx_errors)});
+                         std::to_string(p.rx_missed), std::to_string(p.tx_errors),
+                         tap.empty() ? "-"
+                                     : tap + " (to host " + std::to_string(p.tap_tx) +
+                                           ", from host " + std::to_string(p.tap_rx) + ")"});
     }
     return out + "\n" + format_table(ports);
 }
@@ -286,6 +293,9 @@ std::string dataplane_status_json(const DataplaneFacts& f) {
                       .unum("tx", p.tx)
                       .unum("rx_missed", p.rx_missed)
                       .unum("tx_errors", p.tx_errors)
+                      .str("tap", field(p.tap))
+                      .unum("tap_to_host", p.tap_tx)
+                      .unum("tap_from_host", p.tap_rx)
                       .done());
     }
     o.unum("uptime_ms", s.uptime_ms)
@@ -309,6 +319,11 @@ std::string dataplane_status_json(const DataplaneFacts& f) {
         .unum("arp_replies", s.arp_replies)
         .unum("nd_replies", s.nd_replies)
         .unum("neighbours", s.neighbours)
+        .raw("host", JsonObject()
+                         .unum("to_host", s.to_host)
+                         .unum("from_host", s.from_host)
+                         .unum("dropped", s.host_dropped)
+                         .done())
         .raw("ports", ports.done());
     return o.done();
 }

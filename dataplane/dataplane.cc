@@ -79,9 +79,14 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const configs::Config& conf
                                                  " ports");
     }
     const unsigned workers = section.workers;
-    // RX and TX descriptors of every queue, a burst in flight per worker, the rings.
-    const unsigned mbufs = static_cast<unsigned>(
-        std::max<size_t>(8191, section.ports.size() * workers * 2048 + 3 * kRingSize + 1024));
+    size_t taps = 0;
+    for (const auto& p : section.ports) {
+        taps += p.tap.empty() ? 0 : 1;
+    }
+    // RX and TX descriptors of every queue (a TAP has one pair), a burst in flight
+    // per worker, the rings.
+    const unsigned mbufs = static_cast<unsigned>(std::max<size_t>(
+        8191, (section.ports.size() * workers + taps) * 2048 + 4 * kRingSize + 1024));
     auto pooled = packet_pool(mbufs);
     if (!pooled) {
         return pooled.error();
@@ -105,8 +110,18 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const configs::Config& conf
     dp->main_tx_ring_ = rte_ring_create(unique_name("tx").c_str(), kRingSize,
                                         static_cast<int>(rte_socket_id()),
                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+    for (const auto& p : dp->ports_) {
+        if (!p.tap_device.empty()) {
+            dp->host_ports_.mask |= uint64_t{1} << p.port_id;
+            dp->host_ports_.mac[p.port_id] = p.mac;
+        }
+    }
+    if (taps != 0) {
+        dp->host_ring_ = rte_ring_create(unique_name("host").c_str(), kRingSize,
+                                         static_cast<int>(rte_socket_id()), RING_F_SC_DEQ);
+    }
     if (dp->exception_ring_ == nullptr || dp->miss_ring_ == nullptr ||
-        dp->main_tx_ring_ == nullptr) {
+        dp->main_tx_ring_ == nullptr || (taps != 0 && dp->host_ring_ == nullptr)) {
         return make_error(ErrorCode::kIo,
                           std::string("dataplane: cannot create rings: ") + rte_strerror(rte_errno));
     }
@@ -122,6 +137,8 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const configs::Config& conf
         w.exception_ring = dp->exception_ring_;
         w.miss_ring = dp->miss_ring_;
         w.main_tx_ring = i == 0 ? dp->main_tx_ring_ : nullptr;
+        w.host = taps != 0 ? &dp->host_ports_ : nullptr;
+        w.host_ring = dp->host_ring_;
         w.idle_sleep_us = section.idle_sleep_us;
         w.stop = &dp->stop_;
     }
@@ -169,6 +186,7 @@ Dataplane::~Dataplane() {
     };
     drain(exception_ring_);
     drain(main_tx_ring_);
+    drain(host_ring_);
     rte_ring_free(miss_ring_);
 }
 
@@ -287,10 +305,60 @@ unsigned Dataplane::drain_exceptions(uint64_t now_ms) {
             ExceptionAction::kTransmit) {
             send_from_main(m);
         } else {
-            rte_pktmbuf_free(m);
+            // Not answered here (replies to the host's own requests, requests
+            // for its other addresses, ...): the host's, when the port has a TAP.
+            to_host(m);
         }
     }
     return n;
+}
+
+void Dataplane::to_host(rte_mbuf* m) {
+    if (host_ports_.has(m->port)) {
+        for (const auto& p : ports_) {
+            if (p.port_id == m->port && !p.tap_device.empty()) {
+                if (rte_eth_tx_burst(p.tap_port_id, 0, &m, 1) == 1) {
+                    ++to_host_;
+                    return;
+                }
+                ++host_dropped_;
+                break;
+            }
+        }
+    }
+    rte_pktmbuf_free(m);
+}
+
+unsigned Dataplane::drain_host() {
+    if (host_ring_ == nullptr) {
+        return 0;
+    }
+    void* pkts[kMaxBurst];
+    const unsigned n = rte_ring_dequeue_burst(host_ring_, pkts, kMaxBurst, nullptr);
+    for (unsigned i = 0; i < n; ++i) {
+        to_host(static_cast<rte_mbuf*>(pkts[i]));
+    }
+    return n;
+}
+
+unsigned Dataplane::poll_taps() {
+    unsigned work = 0;
+    for (const auto& p : ports_) {
+        if (p.tap_device.empty()) {
+            continue;
+        }
+        rte_mbuf* pkts[kMaxBurst];
+        const uint16_t n = rte_eth_rx_burst(p.tap_port_id, 0, pkts, kMaxBurst);
+        for (uint16_t i = 0; i < n; ++i) {
+            pkts[i]->port = p.port_id;
+            pkts[i]->ol_flags = 0;  // the TAP's RX flags mean nothing to the NIC
+            if (send_from_main(pkts[i])) {
+                ++from_host_;
+            }
+        }
+        work += n;
+    }
+    return work;
 }
 
 unsigned Dataplane::drain_misses(uint64_t now_ms) {
@@ -304,7 +372,7 @@ unsigned Dataplane::drain_misses(uint64_t now_ms) {
 }
 
 unsigned Dataplane::poll_main(uint64_t now_ms) {
-    unsigned work = drain_exceptions(now_ms) + drain_misses(now_ms);
+    unsigned work = drain_exceptions(now_ms) + drain_misses(now_ms) + drain_host() + poll_taps();
     if (now_ms - last_age_ms_ >= kAgeEveryMs) {
         last_age_ms_ = now_ms;
         for (const auto& probe : neighbours_.expire(now_ms)) {
@@ -372,6 +440,7 @@ api::StatsBody Dataplane::stats() const {
         s.debug_packets += __atomic_load_n(&c.debug, __ATOMIC_RELAXED);
         s.tx_dropped += __atomic_load_n(&w.stats.tx_dropped, __ATOMIC_RELAXED) +
                         __atomic_load_n(&w.stats.exception_dropped, __ATOMIC_RELAXED);
+        s.host_dropped += __atomic_load_n(&w.stats.host_dropped, __ATOMIC_RELAXED);
         for (unsigned r = 0; r < kDropReasonCount && r < api::kMaxDropReasons; ++r) {
             s.drops[r] += __atomic_load_n(&c.drops[r], __ATOMIC_RELAXED);
         }
@@ -379,6 +448,10 @@ api::StatsBody Dataplane::stats() const {
     s.tx = s.relayed - std::min(s.relayed, s.tx_dropped) + exception_counters_.arp_replies +
            exception_counters_.nd_replies + emitted_;
     s.tx_dropped += main_tx_dropped_;
+    s.tx += from_host_;
+    s.to_host = to_host_;
+    s.from_host = from_host_;
+    s.host_dropped += host_dropped_;
     s.arp_replies = exception_counters_.arp_replies;
     s.nd_replies = exception_counters_.nd_replies;
     s.neighbours = neighbours_.size();

@@ -3,8 +3,16 @@
 // Owns the DPDK ports, the relay table, the RCU snapshot, the rings between the
 // workers and the main lcore, the neighbour table and the workers themselves.
 // The main lcore (the thread that calls everything here) applies channel
-// requests (handle_message), runs the exception path and neighbour resolution
-// (poll_main) and reports idle legs (idle_events). Workers only poll.
+// requests (handle_message), runs the exception path, neighbour resolution and
+// the host's TAPs (poll_main) and reports idle legs (idle_events). Workers only
+// poll.
+//
+// The host's traffic (a port with `tap`, docs/dataplane.md "The host's traffic"):
+// frames a worker sorts into BurstResult::host, and ARP / ND frames the exception
+// path did not answer, are written to the port's TAP unchanged; what the host
+// writes to the TAP leaves through the port unchanged (worker 0 transmits it,
+// like the main lcore's own frames). Both ways pass through bounded rings: a
+// flood for the host is dropped and counted, it never slows a worker.
 //
 // Threads: every member is called by the main lcore; the workers run
 // worker_main on their own lcores between start() and stop().
@@ -113,6 +121,11 @@ class Dataplane {
     void republish_neighbours();
     unsigned drain_exceptions(uint64_t now_ms);
     unsigned drain_misses(uint64_t now_ms);
+    unsigned drain_host();  // host_ring_ -> the TAPs
+    unsigned poll_taps();   // the TAPs -> their ports
+    // Writes a frame that arrived on m->port to that port's TAP, or frees it
+    // (no TAP, or the TAP refused it: counted).
+    void to_host(rte_mbuf* m);
     void solicit(const IpAddr& next_hop, uint16_t local_index, uint64_t now_ms);
     // Queues a frame built on the main lcore for worker 0 to transmit.
     bool send_from_main(rte_mbuf* m);
@@ -131,6 +144,11 @@ class Dataplane {
     rte_ring* exception_ring_ = nullptr;  // shared by the workers: multi-producer
     rte_ring* miss_ring_ = nullptr;
     rte_ring* main_tx_ring_ = nullptr;
+    HostPorts host_ports_;                 // read by the workers: set before they start
+    rte_ring* host_ring_ = nullptr;        // workers -> main; nullptr without TAPs
+    uint64_t to_host_ = 0;                 // frames written to a TAP
+    uint64_t from_host_ = 0;               // frames read from a TAP, sent on the port
+    uint64_t host_dropped_ = 0;            // a TAP refused a frame
     std::atomic<bool> stop_{false};
     bool running_ = false;
     bool ports_open_ = true;

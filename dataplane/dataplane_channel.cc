@@ -418,6 +418,14 @@ void Dataplane::on_stats(const api::MessageView& m, std::vector<std::vector<uint
             info.rx_missed = st.imissed;
             info.tx_errors = st.oerrors;
         }
+        if (!p.tap_device.empty()) {
+            std::snprintf(info.tap, sizeof info.tap, "%s", p.config.tap.c_str());
+            rte_eth_stats tap{};
+            if (rte_eth_stats_get(p.tap_port_id, &tap) == 0) {
+                info.tap_rx = tap.ipackets;
+                info.tap_tx = tap.opackets;
+            }
+        }
         b.add(info);
     }
     out.push_back(b.bytes());

@@ -290,6 +290,16 @@ inline DropReason rewrite(rte_mbuf* m,
     return kRelayed;
 }
 
+// A for_host() frame the host should see: on a port with a TAP, sent to that
+// port's MAC or to a group (broadcast, multicast) address.
+inline bool host_takes(const HostPorts& host, const rte_mbuf* m) {
+    if (!host.has(m->port) || rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN) {
+        return false;
+    }
+    const auto* dst = rte_pktmbuf_mtod(m, const rte_ether_addr*);
+    return rte_is_multicast_ether_addr(dst) || rte_is_same_ether_addr(dst, &host.mac[m->port]);
+}
+
 // Remembers a next hop without a MAC once per burst.
 inline void note_miss(BurstResult& r, const IpAddr& next_hop, uint16_t local_addr_index) {
     for (uint16_t i = 0; i < r.miss_count; ++i) {
@@ -437,7 +447,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
                                       plans[i])
                          : parsed[i].drop;
     }
-    // Stage 4: rewrite, sort into tx / exception / drop.
+    // Stage 4: rewrite, sort into tx / exception / host / drop.
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts[i];
         DropReason reason = reasons[i];
@@ -457,6 +467,8 @@ BurstResult forward_burst(const ForwardContext& ctx,
         }
         if (reason == kRelayed) {
             r.tx[r.tx_count++] = m;
+        } else if (ctx.host != nullptr && for_host(reason) && host_takes(*ctx.host, m)) {
+            r.host[r.host_count++] = m;
         } else {
             r.drop_reason[r.drop_count] = reason;
             r.drop[r.drop_count++] = m;
@@ -466,6 +478,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
     counters.rx += n;
     counters.relayed += r.tx_count;
     counters.exception += r.exception_count;
+    counters.to_host += r.host_count;
     return r;
 }
 

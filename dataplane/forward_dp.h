@@ -22,10 +22,15 @@
 //   changes), a zero IPv4 UDP checksum stays zero, and one going out as IPv6 is
 //   computed over the whole datagram (mandatory in IPv6).
 // - Ethernet padding after the IP datagram is trimmed.
+//
+// What the relay does not take is dropped, except on a port with a TAP for the
+// host (ForwardContext::host): frames addressed to the host's side (not media to
+// a leg) go to BurstResult::host instead, see for_host().
 #pragma once
 
 #include <cstdint>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/local_addresses.h"
@@ -43,6 +48,7 @@ struct WorkerCounters {
     uint64_t rx = 0;         // packets given to forward_burst
     uint64_t relayed = 0;    // packets rewritten and handed back for TX
     uint64_t exception = 0;  // ARP / NS / NA handed to the exception path
+    uint64_t to_host = 0;    // handed to the host's TAP (ping, ssh, SIP, ...)
     uint64_t debug = 0;      // relayed on a leg whose peer is a Debug IP
     uint64_t drops[kDropReasonCount] = {};
 
@@ -56,6 +62,35 @@ struct WorkerCounters {
     }
 };
 
+// The ports that have a TAP for the host, by DPDK port id, with their MACs.
+struct HostPorts {
+    static_assert(RTE_MAX_ETHPORTS <= 64, "mask holds one bit per DPDK port id");
+    uint64_t mask = 0;  // bit port_id: that port has a TAP
+    rte_ether_addr mac[RTE_MAX_ETHPORTS] = {};
+
+    bool has(uint16_t port_id) const { return port_id < 64 && ((mask >> port_id) & 1) != 0; }
+};
+
+// The drop reasons that mean "not media for a leg" rather than "bad": on a port
+// with a TAP those frames belong to the host. A frame for a leg from the wrong
+// source (RTP Bleed), a malformed one or one the relay could not send is never
+// the host's.
+inline bool for_host(DropReason reason) {
+    switch (reason) {
+        case DropReason::kUnsupportedEthertype:  // LLDP, ...
+        case DropReason::kIpv4Fragment:          // the kernel reassembles
+        case DropReason::kIpv4Options:
+        case DropReason::kIpv6ExtensionHeader:
+        case DropReason::kTtlExhausted:  // for the host's own address, TTL does not matter
+        case DropReason::kNotUdp:        // ICMP (ping), TCP (ssh, SIP over TCP/TLS), ICMPv6
+        case DropReason::kNotForUs:      // another address of the host's
+        case DropReason::kUnknownPort:   // UDP without a leg (SIP on 5060, DNS answers)
+            return true;
+        default:
+            return false;
+    }
+}
+
 // What a worker reads; owned elsewhere, must outlive the call.
 struct ForwardContext {
     const RelayTable* relays = nullptr;
@@ -68,6 +103,8 @@ struct ForwardContext {
     // A latched leg takes a new source after its peer was silent this long
     // (TSC cycles); 0 = never.
     uint64_t relatch_after_tsc = 0;
+    // Ports with a TAP for the host; nullptr = none (for_host frames are dropped).
+    const HostPorts* host = nullptr;
 };
 
 // A next hop without a MAC, seen while relaying (kNoNeighbour).
@@ -78,14 +115,19 @@ struct NeighbourMiss {
 
 // The fate of each packet of a burst; every input mbuf is in exactly one array,
 // in input order. The caller transmits tx (m->port is the egress DPDK port),
-// passes exception to the main lcore and frees drop.
+// passes exception and host to the main lcore and frees drop. host holds, for
+// ports in ForwardContext::host, the for_host() frames sent to the port's own MAC
+// or to a group address (not those a promiscuous port sees for other hosts);
+// they are unchanged, m->port is the port they arrived on.
 struct BurstResult {
     uint16_t tx_count = 0;
     uint16_t exception_count = 0;
+    uint16_t host_count = 0;
     uint16_t drop_count = 0;
     uint16_t miss_count = 0;  // distinct within the burst only
     rte_mbuf* tx[kMaxBurst];
     rte_mbuf* exception[kMaxBurst];
+    rte_mbuf* host[kMaxBurst];
     rte_mbuf* drop[kMaxBurst];
     DropReason drop_reason[kMaxBurst];
     NeighbourMiss miss[kMaxBurst];

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 
 #include "lists/address.h"
@@ -35,6 +36,14 @@ std::string available_devices() {
 
 Error dpdk_error(const configs::DataplanePort& p, const char* what, int rc) {
     return make_error(ErrorCode::kIo, port_label(p) + ": " + what + ": " + rte_strerror(-rc));
+}
+
+void remove_tap(const OpenPort& o) {
+    if (o.tap_device.empty()) {
+        return;
+    }
+    rte_eth_dev_stop(o.tap_port_id);
+    rte_eal_hotplug_remove("vdev", o.tap_device.c_str());  // closes it; the interface goes
 }
 
 Result<void> configure(const configs::DataplanePort& p,
@@ -101,6 +110,41 @@ IpAddr network_of(const lists::Address& a, unsigned len_in_family) {
     return r;
 }
 
+// Creates and starts the net_tap device of a port: (vdev name, port id).
+Result<std::pair<std::string, uint16_t>> open_tap(const configs::DataplanePort& p,
+                                                  const rte_ether_addr& mac,
+                                                  rte_mempool* pool) {
+    static unsigned counter = 0;  // vdev names are per process; tests make several
+    const std::string name = "net_tap_mg" + std::to_string(counter++);
+    const std::string args = "iface=" + p.tap + ",mac=" + format_mac(mac);
+    const std::string label = port_label(p) + ": tap '" + p.tap + "'";
+    int rc = rte_eal_hotplug_add("vdev", name.c_str(), args.c_str());
+    if (rc != 0) {
+        return make_error(ErrorCode::kIo,
+                          label + ": cannot create the TAP interface: " + rte_strerror(-rc) +
+                              " (needs /dev/net/tun and CAP_NET_ADMIN; is the name taken by "
+                              "another interface?)");
+    }
+    uint16_t id = 0;
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) {
+        rte_eal_hotplug_remove("vdev", name.c_str());
+        return make_error(ErrorCode::kIo, label + ": the TAP device did not appear");
+    }
+    OpenPort tap;
+    tap.tap_device = name;
+    tap.tap_port_id = id;
+    configs::DataplanePort as_port = p;
+    as_port.name = p.name + " tap";
+    as_port.device = name;
+    // One queue pair, the main lcore's; no RSS, no promiscuous mode needed (the
+    // TAP delivers whatever the host writes), but it does no harm.
+    if (auto r = configure(as_port, id, 1, pool); !r) {
+        remove_tap(tap);
+        return r.error();
+    }
+    return std::make_pair(name, id);
+}
+
 }  // namespace
 
 std::string format_mac(const rte_ether_addr& mac) {
@@ -148,6 +192,16 @@ Result<std::vector<OpenPort>> open_ports(const configs::DataplaneSection& sectio
         o.config = p;
         o.port_id = id;
         rte_eth_macaddr_get(id, &o.mac);
+        if (!p.tap.empty()) {
+            auto t = open_tap(p, o.mac, pool);
+            if (!t) {
+                rte_eth_dev_stop(id);
+                close_ports(out);
+                return t.error();
+            }
+            o.tap_device = t->first;
+            o.tap_port_id = t->second;
+        }
         out.push_back(std::move(o));
     }
     return out;
@@ -156,6 +210,7 @@ Result<std::vector<OpenPort>> open_ports(const configs::DataplaneSection& sectio
 void close_ports(const std::vector<OpenPort>& ports) {
     for (const auto& p : ports) {
         rte_eth_dev_stop(p.port_id);
+        remove_tap(p);
     }
 }
 

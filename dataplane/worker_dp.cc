@@ -9,6 +9,16 @@
 namespace mg::dataplane {
 namespace {
 
+// Hands mbufs to the main lcore; what the ring refuses is freed and counted.
+inline void to_main(rte_ring* ring, rte_mbuf** pkts, uint16_t n, uint64_t& dropped) {
+    const unsigned queued =
+        rte_ring_enqueue_burst(ring, reinterpret_cast<void* const*>(pkts), n, nullptr);
+    if (queued < n) {
+        dropped += n - queued;
+        rte_pktmbuf_free_bulk(pkts + queued, n - queued);
+    }
+}
+
 // Sends pkts on (port, queue); what the queue refuses is freed and counted.
 inline void transmit(Worker& w, uint16_t port, rte_mbuf** pkts, uint16_t n) {
     uint16_t sent = 0;
@@ -42,13 +52,10 @@ inline void handle_burst(Worker& w, const ForwardContext& ctx, rte_mbuf** pkts, 
         transmit_by_port(w, r.tx, r.tx_count);
     }
     if (r.exception_count != 0) {
-        const unsigned queued = rte_ring_enqueue_burst(
-            w.exception_ring, reinterpret_cast<void* const*>(r.exception), r.exception_count,
-            nullptr);
-        if (queued < r.exception_count) {
-            w.stats.exception_dropped += r.exception_count - queued;
-            rte_pktmbuf_free_bulk(r.exception + queued, r.exception_count - queued);
-        }
+        to_main(w.exception_ring, r.exception, r.exception_count, w.stats.exception_dropped);
+    }
+    if (r.host_count != 0) {
+        to_main(w.host_ring, r.host, r.host_count, w.stats.host_dropped);
     }
     if (r.miss_count != 0) {
         MissElem elems[kMaxBurst];
@@ -74,6 +81,7 @@ unsigned worker_poll_once(Worker& w, const Snapshot& snap) {
     ctx.lists = &snap.lists;
     ctx.debug_mask = snap.debug_mask;
     ctx.relatch_after_tsc = snap.relatch_after_tsc;
+    ctx.host = w.host;
 
     unsigned received = 0;
     rte_mbuf* pkts[kMaxBurst];

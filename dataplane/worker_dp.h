@@ -3,7 +3,8 @@
 // Each worker polls its RX queue (queue index = worker index) on every port,
 // relays with forward_burst and transmits on its own TX queue of the egress port.
 // What it cannot handle goes to the main lcore through single-producer rings:
-// ARP / NS / NA frames (exception_ring) and next hops without a MAC (miss_ring).
+// ARP / NS / NA frames (exception_ring), next hops without a MAC (miss_ring) and,
+// on ports with a TAP, the host's frames (host_ring).
 // Worker 0 also transmits what the main lcore queued on main_tx_ring (ARP and ND
 // replies, solicitations, emitted keepalives), so ports need no extra TX queue.
 //
@@ -42,6 +43,7 @@ struct alignas(64) WorkerStats {
     WorkerCounters forward;
     uint64_t tx_dropped = 0;         // the TX queue was full
     uint64_t exception_dropped = 0;  // exception_ring was full
+    uint64_t host_dropped = 0;       // host_ring was full
     uint64_t loops = 0;
     uint64_t sleeps = 0;
 };
@@ -55,6 +57,8 @@ struct Worker {
     rte_ring* exception_ring = nullptr;  // worker -> main, mbufs
     rte_ring* miss_ring = nullptr;       // worker -> main, MissElem
     rte_ring* main_tx_ring = nullptr;    // main -> worker 0, mbufs (nullptr elsewhere)
+    const HostPorts* host = nullptr;     // ports with a TAP; nullptr = none
+    rte_ring* host_ring = nullptr;       // worker -> main, mbufs for a TAP (with host)
     unsigned idle_sleep_us = 50;
     uint16_t burst = kMaxBurst;  // RX burst size (tests use 1 to interleave the main lcore)
     const std::atomic<bool>* stop = nullptr;

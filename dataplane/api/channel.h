@@ -32,7 +32,7 @@
 namespace mg::dataplane::api {
 
 inline constexpr uint32_t kMagic = 0x5044474d;  // "MGDP" in memory order
-inline constexpr uint16_t kVersion = 1;
+inline constexpr uint16_t kVersion = 2;  // 2: the host's TAP counters
 inline constexpr size_t kMaxMessage = 65536;
 
 enum class MsgType : uint8_t {
@@ -170,6 +170,9 @@ struct StatsBody {
     uint64_t arp_replies = 0;
     uint64_t nd_replies = 0;
     uint64_t neighbours = 0;      // entries resolved
+    uint64_t to_host = 0;         // frames written to a port's TAP (the host's traffic)
+    uint64_t from_host = 0;       // frames the host wrote to a TAP, sent on its port
+    uint64_t host_dropped = 0;    // frames for a TAP lost (its queue or ring was full)
     uint64_t drops[kMaxDropReasons] = {};  // by dataplane DropReason
     uint32_t drop_reasons = 0;    // how many of drops[] are meaningful
     uint32_t workers = 0;
@@ -191,6 +194,9 @@ struct PortInfo {
     uint64_t tx = 0;
     uint64_t rx_missed = 0;
     uint64_t tx_errors = 0;
+    char tap[16] = {};     // the port's TAP interface, "" = none
+    uint64_t tap_rx = 0;   // frames the host wrote to the TAP
+    uint64_t tap_tx = 0;   // frames written to the TAP for the host
 };
 
 struct EmitEntry {

@@ -109,6 +109,7 @@ routes = ["198.51.100.0/24 via 192.0.2.253", "2001:db8:9::/48   via   2001:db8:1
 vlan = 4094
 udp_ports = "20000-20049"
 dscp = 0
+tap = "mg-lan.1"
 [[dataplane.port]]
 name = "wan"
 role = "wan"
@@ -167,6 +168,7 @@ addresses = ["203.0.113.1/24"]
     ASSERT_TRUE(p.udp_ports.has_value());
     EXPECT_EQ(p.udp_ports->format(), "20000-20049");
     EXPECT_EQ(p.dscp, 0u);
+    EXPECT_EQ(p.tap, "mg-lan.1");
     const auto& w = c.dataplane.ports[1];
     EXPECT_EQ(w.name, "wan");
     EXPECT_FALSE(w.advertise.has_value());
@@ -174,6 +176,7 @@ addresses = ["203.0.113.1/24"]
     EXPECT_FALSE(w.udp_ports.has_value());
     EXPECT_EQ(w.vlan, 0u);
     EXPECT_EQ(w.dscp, 46u);
+    EXPECT_EQ(w.tap, "");
 }
 
 TEST(Config, NamesOfEnums) {
@@ -561,6 +564,26 @@ TEST(ConfigPorts, DuplicateNames) {
                                                  "\"lan\"\ndevice = \"d\"\naddresses = "
                                                  "[\"10.9.9.2/24\"]\n"),
               "t.toml:13:8: [[dataplane.port]] #3 name: \"lan\" is already the name of port #1");
+}
+
+TEST(ConfigPorts, TapNames) {
+    const std::string port = "[[dataplane.port]]\nname = \"a\"\nrole = \"lan\"\ndevice = "
+                             "\"d\"\naddresses = [\"192.0.2.1/24\"]\n";
+    EXPECT_EQ(one_error(port + "tap = \"a-much-too-long-1\"\n"),
+              "t.toml:6:7: [[dataplane.port]] #1 tap: expected \"\" or an interface name, 1 to 15 "
+              "of A-Z a-z 0-9 _ - ., got \"a-much-too-long-1\"");
+    EXPECT_EQ(one_error(port + "tap = \"..\"\n"),
+              "t.toml:6:7: [[dataplane.port]] #1 tap: expected \"\" or an interface name, 1 to 15 "
+              "of A-Z a-z 0-9 _ - ., got \"..\"");
+    EXPECT_EQ(one_error(port + "tap = \"t/0\"\n"),
+              "t.toml:6:7: [[dataplane.port]] #1 tap: expected \"\" or an interface name, 1 to 15 "
+              "of A-Z a-z 0-9 _ - ., got \"t/0\"");
+    EXPECT_EQ(one_error(port + "tap = \"mg0\"\n[[dataplane.port]]\nname = \"b\"\nrole = "
+                               "\"wan\"\ndevice = \"e\"\naddresses = [\"198.51.100.1/24\"]\n"
+                               "tap = \"mg0\"\n"),
+              "t.toml:12:7: [[dataplane.port]] #2 tap: \"mg0\" is already the tap of port #1");
+    EXPECT_EQ(one_error(port + "tap = 1\n"),
+              "t.toml:6:7: [[dataplane.port]] #1 tap: expected a string, got an integer");
 }
 
 TEST(ConfigPorts, OverlappingAddresses) {

@@ -114,6 +114,15 @@ TEST(Values, NamesAndSockets) {
     EXPECT_FALSE(is_valid_port_name(std::string(33, 'x')));
     EXPECT_FALSE(is_valid_port_name(""));
     EXPECT_FALSE(is_valid_port_name("a.b"));
+    EXPECT_TRUE(is_valid_interface_name("mg-lan.100"));
+    EXPECT_TRUE(is_valid_interface_name(std::string(15, 'x')));
+    EXPECT_FALSE(is_valid_interface_name(std::string(16, 'x')));
+    EXPECT_FALSE(is_valid_interface_name(""));
+    EXPECT_FALSE(is_valid_interface_name("."));
+    EXPECT_FALSE(is_valid_interface_name(".."));
+    EXPECT_FALSE(is_valid_interface_name("a b"));
+    EXPECT_FALSE(is_valid_interface_name("a/b"));
+    EXPECT_FALSE(is_valid_interface_name("a:b"));
     EXPECT_FALSE(check_socket_path("/run/x.sock").has_value());
     EXPECT_FALSE(check_socket_path("/" + std::string(106, 'x')).has_value());
     EXPECT_TRUE(check_socket_path("/" + std::string(107, 'x')).has_value());

@@ -77,7 +77,7 @@ class FakeDataplane {
     }
 
     // Knobs.
-    bool refuse_version = false;  // Hello: an error from "version 2", then close
+    bool refuse_version = false;  // Hello: an error from version kVersion + 1, then close
     bool silent = false;          // never answer (requests are still applied)
     int silent_after_apply = 0;   // apply the next N requests without answering
     std::string refuse_add;       // AddLegs: refused with this text
@@ -138,9 +138,12 @@ class FakeDataplane {
             case MsgType::kHello: {
                 hello_pids.push_back(m.body<api::HelloBody>().pid);
                 if (refuse_version) {
+                    const unsigned newer = api::kVersion + 1u;
                     auto e = api::make_error(seq, api::ErrorKind::kVersionMismatch, UINT32_MAX,
-                                             "dataplane: version mismatch: 2 vs 1");
-                    e[4] = 2;  // a newer dataplane's header
+                                             "dataplane: version mismatch: " +
+                                                 std::to_string(newer) + " vs " +
+                                                 std::to_string(api::kVersion));
+                    e[4] = static_cast<uint8_t>(newer);  // a newer dataplane's header
                     close_after_ = true;
                     return {e};
                 }

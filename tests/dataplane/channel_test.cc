@@ -45,8 +45,8 @@ TEST(Channel, WireLayout) {
     static_assert(sizeof(HelloBody) == 8);
     static_assert(sizeof(HelloReplyBody) == 32);
     static_assert(sizeof(ErrorBody) == 8);
-    static_assert(sizeof(StatsBody) == 384);
-    static_assert(sizeof(PortInfo) == 144);
+    static_assert(sizeof(StatsBody) == 408);
+    static_assert(sizeof(PortInfo) == 176);
     static_assert(sizeof(IdleEvent) == 40);
 
     MessageBuilder b(MsgType::kDelLegs, 0x01020304, kFlagMore);
@@ -445,7 +445,7 @@ TEST(ChannelDeathTest, MaxEntriesFitAndOneMoreDoesNot) {
     EXPECT_EQ(MessageBuilder::max_entries(MsgType::kError), 65512u);
     EXPECT_EQ(MessageBuilder::max_entries(MsgType::kListsChunk), 1638u);
     EXPECT_EQ(MessageBuilder::max_entries(MsgType::kAddLegs), 1023u);
-    EXPECT_EQ(MessageBuilder::max_entries(MsgType::kStatsReply), 452u);
+    EXPECT_EQ(MessageBuilder::max_entries(MsgType::kStatsReply), 369u);
     EXPECT_EQ(MessageBuilder::max_entries(MsgType::kEmit), 255u);
     EXPECT_EQ(MessageBuilder::max_entries(MsgType::kTypeEnd), 0u);
 

@@ -301,7 +301,7 @@ TEST_F(DataplaneTest, AnotherVersionIsRefusedAndClosed) {
     api::MessageBuilder b(api::MsgType::kHello, 9);
     b.fixed(api::HelloBody{});
     std::vector<uint8_t> bytes = b.bytes();
-    bytes[4] = 2;  // version 2
+    bytes[4] = static_cast<uint8_t>(api::kVersion + 1);  // another version
     std::vector<std::vector<uint8_t>> out;
     bool close = false;
     dp_->handle_message(bytes, out, close);

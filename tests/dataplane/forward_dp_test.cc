@@ -52,6 +52,7 @@ struct Outcome {
     std::vector<uint16_t> tx_port;
     std::vector<DropReason> drops;
     std::vector<Bytes> exceptions;
+    std::vector<Bytes> host;
     std::vector<NeighbourMiss> misses;
 };
 
@@ -109,14 +110,18 @@ class ForwardTest : public testing::Test {
         }
     }
 
-    Outcome run(const std::vector<Bytes>& frames, int headroom = -1) {
+    // rx_ports[i]: the DPDK port frames[i] arrived on (default: all on port 0).
+    Outcome run(const std::vector<Bytes>& frames,
+                int headroom = -1,
+                const std::vector<uint16_t>& rx_ports = {}) {
         std::vector<rte_mbuf*> in;
         for (const Bytes& f : frames) {
             in.push_back(test::make_mbuf(f, headroom));
+            in.back()->port = rx_ports.empty() ? 0 : rx_ports[in.size() - 1];
         }
         const BurstResult r =
             forward_burst(ctx_, counters_, in.data(), static_cast<uint16_t>(in.size()), now_);
-        EXPECT_EQ(r.tx_count + r.drop_count + r.exception_count, in.size());
+        EXPECT_EQ(r.tx_count + r.drop_count + r.exception_count + r.host_count, in.size());
         Outcome o;
         for (uint16_t i = 0; i < r.tx_count; ++i) {
             o.tx.push_back(test::mbuf_bytes(r.tx[i]));
@@ -127,6 +132,10 @@ class ForwardTest : public testing::Test {
         }
         for (uint16_t i = 0; i < r.exception_count; ++i) {
             o.exceptions.push_back(test::mbuf_bytes(r.exception[i]));
+        }
+        for (uint16_t i = 0; i < r.host_count; ++i) {
+            o.host.push_back(test::mbuf_bytes(r.host[i]));
+            EXPECT_EQ(r.host[i]->port, 0u);  // only port 0 has a TAP in these tests
         }
         o.misses.assign(r.miss, r.miss + r.miss_count);
         rte_pktmbuf_free_bulk(in.data(), static_cast<unsigned>(in.size()));
@@ -540,6 +549,69 @@ TEST_F(ForwardTest, OtherLegMissingIsPeerUnknown) {
     UdpFrame in;
     in.dst_port = 30050;
     EXPECT_EQ(expect_dropped(test::build_udp(in)), DropReason::kPeerUnknown);
+}
+
+TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
+    add_pair({kLan4, 30000, "192.0.2.10", 4000}, {kWan4, 30002, "203.0.113.5", 5000});
+    HostPorts host;
+    host.mask = 1;  // port 0 (LAN) has a TAP, port 1 (WAN) has none
+    host.mac[0] = ether(kLanMac);
+    host.mac[1] = ether(kWanMac);
+    ctx_.host = &host;
+
+    const Bytes media = test::build_udp(UdpFrame{});
+    const Bytes ping = test::ethernet(
+        kLanMac, kLanHost, 0x0800,
+        test::ipv4("192.0.2.10", "192.0.2.1", 1, Bytes{8, 0, 0xf7, 0xfe, 0, 1, 0, 0}));
+    UdpFrame sip;
+    sip.dst_port = 5060;
+    UdpFrame other_address;  // an address of the host's that the dataplane does not own
+    other_address.dst_ip = "192.0.2.99";
+    UdpFrame other_mac = other_address;  // a promiscuous port sees others' unicast
+    other_mac.dst_mac = Mac{0x02, 0, 0, 0, 0, 0x77};
+    UdpFrame frag;
+    frag.ipv4_frag = 0x2000;
+    UdpFrame stranger;  // to a leg, not from its peer: never the host's (RTP Bleed)
+    stranger.src_port = 4001;
+    Bytes bad_csum = media;
+    bad_csum[24] ^= 0xff;
+    const Bytes lldp = test::ethernet(Mac{0x01, 0x80, 0xc2, 0, 0, 0x0e}, kLanHost, 0x88cc,
+                                      Bytes(46, 0));
+    const Bytes arp = test::ethernet(kLanMac, kLanHost, 0x0806,
+                                     test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1"));
+    Bytes wan_ping = ping;  // the WAN port has no TAP: dropped as before
+    std::copy(kWanMac.begin(), kWanMac.end(), wan_ping.begin());
+
+    const Outcome o = run({media, ping, test::build_udp(sip), test::build_udp(other_address),
+                           test::build_udp(other_mac), test::build_udp(frag),
+                           test::build_udp(stranger), bad_csum, lldp, arp, wan_ping},
+                          -1, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+    EXPECT_EQ(o.tx.size(), 1u);
+    EXPECT_EQ(o.exceptions, (std::vector<Bytes>{arp}));
+    // Unchanged, in order.
+    EXPECT_EQ(o.host, (std::vector<Bytes>{ping, test::build_udp(sip),
+                                          test::build_udp(other_address), test::build_udp(frag),
+                                          lldp}));
+    EXPECT_EQ(o.drops, (std::vector<DropReason>{DropReason::kNotForUs,
+                                                DropReason::kUnexpectedSource,
+                                                DropReason::kBadIpv4Checksum, DropReason::kNotUdp}));
+    EXPECT_EQ(counters_.rx, 11u);
+    EXPECT_EQ(counters_.to_host, 5u);
+    EXPECT_EQ(counters_.dropped(), 4u);
+    EXPECT_EQ(counters_.drop_count(DropReason::kNotUdp), 1u);  // the WAN one only
+    EXPECT_EQ(counters_.drop_count(DropReason::kUnknownPort), 0u);
+}
+
+TEST(ForHost, OnlyWhatIsNotMediaNorBroken) {
+    for (unsigned i = 0; i < kDropReasonCount; ++i) {
+        const auto r = static_cast<DropReason>(i);
+        const bool expected = r == DropReason::kUnsupportedEthertype ||
+                              r == DropReason::kIpv4Fragment || r == DropReason::kIpv4Options ||
+                              r == DropReason::kIpv6ExtensionHeader ||
+                              r == DropReason::kTtlExhausted || r == DropReason::kNotUdp ||
+                              r == DropReason::kNotForUs || r == DropReason::kUnknownPort;
+        EXPECT_EQ(for_host(r), expected) << drop_reason_name(r);
+    }
 }
 
 TEST_F(ForwardTest, MixedBurstSortsEveryPacket) {

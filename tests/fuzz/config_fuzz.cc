@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "configs/config.h"
+#include "configs/values.h"
 
 namespace {
 
@@ -90,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         require(p.role == "lan" || p.role == "wan");
         require(!p.device.empty() && !p.addresses.empty());
         require(p.vlan <= 4094 && p.dscp <= 63);
+        require(p.tap.empty() || is_valid_interface_name(p.tap));
         for (const auto& a : p.addresses) {
             require(a.prefix_len >= 1 && a.prefix_len <= (a.addr.is_v4() ? 32u : 128u));
             if (c.network.server_lan_ip == a.addr)

@@ -13,7 +13,11 @@
 //
 // Besides "no crash, no sanitizer report" it checks what must hold for every
 // input (abort on violation, so the fuzzer reports it):
-// - every frame comes back in exactly one of tx / exception / drop;
+// - every frame comes back in exactly one of tx / exception / host / drop;
+// - a frame for the host (port 0 has a TAP) arrived on port 0 for its MAC or a
+//   group address, and is not one the relay should have taken or refused (it
+//   parses as UDP, for a leg-less port or another address, or as a for_host()
+//   drop);
 // - a relayed frame parses again as UDP from the other leg's local address and
 //   port, with a header checksum that verifies (IPv4) and a UDP checksum that
 //   verifies whenever the received one did (the updates are incremental);
@@ -88,6 +92,7 @@ struct Fixture {
     rte_mempool* pool = nullptr;
     LocalAddressTable locals;
     NeighbourMap neighbours;
+    HostPorts host;  // port 0 has a TAP for the host, port 1 not
     // A Debug list (198.51.100.0/25 and 2001:db8:1::/112), consulted when a leg
     // latches.
     mg::Result<mg::lists::Classifier> lists = build_lists();
@@ -134,6 +139,8 @@ struct Fixture {
         if (locals.add(l) < 0) {
             fail("locals");
         }
+        host.mask = 1;
+        host.mac[0] = locals.at(0).mac;
         const rte_ether_addr mac{{0x02, 0, 0, 0, 0xaa, 0x01}};
         for (const char* n : {"192.0.2.254", "2001:db8:1::fe", "198.51.100.254", "192.0.2.10",
                               "2001:db8:1::10"}) {
@@ -358,6 +365,7 @@ void run_burst(const uint8_t* data, size_t size, RelayTable& relays, uint64_t no
     ctx.relatch_after_tsc = kRelatchTsc;
     ctx.lists = &*f.lists;
     ctx.debug_mask = 1;
+    ctx.host = &f.host;
     WorkerCounters counters;
     for (uint16_t i = 0; i < n; ++i) {
         poison_tailroom(pkts[i], true);
@@ -366,10 +374,22 @@ void run_burst(const uint8_t* data, size_t size, RelayTable& relays, uint64_t no
     for (uint16_t i = 0; i < n; ++i) {
         poison_tailroom(pkts[i], false);
     }
-    if (r.tx_count + r.exception_count + r.drop_count != n || counters.rx != n ||
+    if (r.tx_count + r.exception_count + r.host_count + r.drop_count != n || counters.rx != n ||
         counters.relayed != r.tx_count || counters.dropped() != r.drop_count ||
-        counters.debug > counters.relayed) {
+        counters.to_host != r.host_count || counters.debug > counters.relayed) {
         fail("a frame is missing from the burst result or the counters, or counted twice");
+    }
+    for (uint16_t i = 0; i < r.host_count; ++i) {
+        const rte_mbuf* m = r.host[i];
+        const ParsedPacket p = parse_packet(m);
+        const auto* dst = rte_pktmbuf_mtod(m, const rte_ether_addr*);
+        if (m->port != 0 ||
+            !(rte_is_multicast_ether_addr(dst) || rte_is_same_ether_addr(dst, &f.host.mac[0]))) {
+            fail("a frame for the host from a port without a TAP, or for another MAC");
+        }
+        if (!(p.kind == PacketKind::kUdp || (p.kind == PacketKind::kDrop && for_host(p.drop)))) {
+            fail("a frame for the host that the relay should have taken or refused");
+        }
     }
     for (uint16_t i = 0; i < r.tx_count; ++i) {
         uint16_t which = 0;
