@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <net/if.h>
+
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
@@ -118,6 +120,13 @@ Result<std::pair<std::string, uint16_t>> open_tap(const configs::DataplanePort& 
     const std::string name = "net_tap_mg" + std::to_string(counter++);
     const std::string args = "iface=" + p.tap + ",mac=" + format_mac(mac);
     const std::string label = port_label(p) + ": tap '" + p.tap + "'";
+    // net_tap would attach to an existing TAP of that name as one more queue (it
+    // opens it multi-queue) and share the host's frames with its owner.
+    if (if_nametoindex(p.tap.c_str()) != 0) {
+        return make_error(ErrorCode::kInvalidInput,
+                          label + ": an interface of that name exists already (another "
+                                  "dataplane's TAP, or a name in use)");
+    }
     int rc = rte_eal_hotplug_add("vdev", name.c_str(), args.c_str());
     if (rc != 0) {
         return make_error(ErrorCode::kIo,

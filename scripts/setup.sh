@@ -32,7 +32,7 @@ packages=(
     dpdk-dev libdpdk-dev liburcu-dev libtomlplusplus-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     clang libclang-rt-14-dev
-    iproute2 ethtool
+    iproute2 ethtool iputils-ping
     dnsmasq-base
 )
 peer_packages=(libc-ares-dev)

@@ -21,45 +21,9 @@ set -uo pipefail
 dataplane_bin=$1
 control_bin=$2
 ctl=$3
-here=$(cd "$(dirname "$0")" && pwd)
-probe=$here/udp_probe.py
-# shellcheck source=../../scripts/netns_lab.sh
-. "$here/../../scripts/netns_lab.sh"
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
-    echo "SKIP: needs root and iproute2 for network namespaces"
-    exit 77
-fi
-tag=$$
-tmp=$(mktemp -d /tmp/mg-e2e-dataplane.XXXXXX)
-chmod 755 "$tmp"
-cfg=$tmp/mediagate.toml
-dsock=$tmp/dataplane.sock
-csock=$tmp/control.sock
-dp_pid= dp_wrapper= ctl_pid=
-bg_pids=()
-cleanup() {
-    for p in $ctl_pid $dp_pid $dp_wrapper "${bg_pids[@]}"; do
-        kill -TERM "$p" 2>/dev/null
-    done
-    sleep 0.3
-    for p in $ctl_pid $dp_pid $dp_wrapper "${bg_pids[@]}"; do
-        kill -9 "$p" 2>/dev/null
-    done
-    wait 2>/dev/null
-    lab_down
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-failures=0 checks=0
-pass() { checks=$((checks + 1)); echo "ok   $*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL $*"; }
-check() {  # check NAME CMD...: passes when CMD exits 0
-    local name=$1
-    shift
-    if "$@" >"$tmp/out" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/     /' "$tmp/out"; fi
-}
-C=("$ctl" --socket "$csock")
+# shellcheck source=dataplane_lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/dataplane_lib.sh"
+e2e_init dataplane
 
 # --- the namespaces -----------------------------------------------------------
 if ! lab_up "mg$tag" dplan dpwan "192.0.2.10/24 2001:db8:1::10/64" 192.0.2.1 \
@@ -99,46 +63,6 @@ role = "wan"
 device = "net_af_packet1"
 addresses = ["198.51.100.1/24", "2001:db8:2::1/64"]
 TOML
-
-# The dataplane runs under `timeout` (bounded even if this script is killed);
-# dp_pid is the dataplane itself, so signals and its exit status are its own.
-start_dataplane() {
-    ip netns exec "$lab_dp" timeout 170 "$dataplane_bin" --config "$cfg" >>"$tmp/dataplane.log" 2>&1 &
-    dp_wrapper=$!
-    for _ in $(seq 150); do
-        dp_pid=$(pgrep -P $dp_wrapper | head -1)
-        [ -n "$dp_pid" ] && [ -S "$dsock" ] && return 0
-        kill -0 $dp_wrapper 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "dataplane did not start:"; cat "$tmp/dataplane.log"
-    return 1
-}
-start_control() {
-    timeout 170 "$control_bin" --config "$cfg" --foreground >>"$tmp/control.log" 2>&1 &
-    ctl_pid=$!
-    for _ in $(seq 100); do
-        [ -S "$csock" ] && break
-        sleep 0.1
-    done
-    # Connected to the dataplane once status says so.
-    for _ in $(seq 50); do
-        "${C[@]}" --json status 2>/dev/null | grep -q '"connected": *true' && return 0
-        sleep 0.1
-    done
-    echo "control did not connect to the dataplane:"; cat "$tmp/control.log"
-    return 1
-}
-# warm_up SRC SPORT DST DPORT: one datagram, result ignored. A next hop the
-# dataplane has not resolved yet drops the packet (and sends ARP / NS), so the
-# first datagram towards a new host may be lost by design.
-warm_up() { in_lan python3 "$probe" ping "$1" "$2" "$3" "$4" 1 300 >/dev/null 2>&1; }
-# echo_on WAN_ADDR PORT SECONDS: a bounded echo server in the wan namespace.
-echo_on() {
-    in_wan timeout $(( ${3%.*} + 5 )) python3 "$probe" echo "$1" "$2" "$3" >"$tmp/echo.$2" 2>&1 &
-    bg_pids+=($!)
-    sleep 0.3
-}
 
 check "dataplane starts on net_af_packet in its namespace" start_dataplane
 check "control connects to the dataplane" start_control
@@ -240,9 +164,4 @@ fi
 dp_pid=
 [ -S "$dsock" ] && fail "dataplane socket left behind" || pass "dataplane socket removed"
 
-if [ $failures != 0 ]; then
-    echo "--- dataplane log"; cat "$tmp/dataplane.log"
-    echo "--- control log"; tail -n 40 "$tmp/control.log"
-fi
-echo "$((checks - failures)) of $checks checks passed"
-[ $failures = 0 ]
+e2e_finish
