@@ -239,6 +239,11 @@ uint64_t Dataplane::ms_to_tsc(uint64_t ms) const {
     return ms * (rte_get_tsc_hz() / 1000);
 }
 
+uint32_t Dataplane::seconds_since_start(uint64_t tsc) const {
+    const uint64_t s = (tsc - std::min(tsc, started_tsc_)) / rte_get_tsc_hz();
+    return static_cast<uint32_t>(std::min<uint64_t>(s, ~kIdleReported));
+}
+
 void Dataplane::publish(std::unique_ptr<Snapshot> next) {
     snapshot_.publish(std::move(next));
 }
@@ -395,22 +400,29 @@ std::vector<std::vector<uint8_t>> Dataplane::idle_events(uint64_t now_ms) {
     const Snapshot& snap = snapshot_.latest();
     const size_t per = api::MessageBuilder::max_entries(api::MsgType::kIdleEvents);
     api::MessageBuilder b(api::MsgType::kIdleEvents, 0);
-    relays_.for_each([&](const Leg& leg) {
-        const uint32_t key = (static_cast<uint32_t>(leg.local_addr_index) << 16) | leg.local_port;
+    const uint64_t hz = rte_get_tsc_hz();
+    const uint32_t now_s = seconds_since_start(now);
+    relays_.for_each_owned([&](Leg& leg) {
         const uint64_t last = __atomic_load_n(&leg.in.last_tsc, __ATOMIC_RELAXED);
+        const bool reported = (leg.idle_mark & kIdleReported) != 0;
+        const uint32_t mark_s = leg.idle_mark & ~kIdleReported;
+        if (last == 0 && reported) {
+            return;  // never received anything, and said so
+        }
         // A leg that never received counts from when it was added.
-        const auto added = added_tsc_.find(key);
-        const uint64_t since = last != 0 ? last : added != added_tsc_.end() ? added->second
-                                                                            : started_tsc_;
+        const uint64_t since = last != 0 ? last : started_tsc_ + mark_s * hz;
         if (now - std::min(now, since) < threshold) {
-            idle_reported_.erase(key);
+            leg.idle_mark = 0;  // active: report its next silence
             return;
         }
-        auto it = idle_reported_.find(key);
-        if (it != idle_reported_.end() && it->second == last) {
-            return;  // already reported for this silence
+        // A silence is reported once. A packet after the report (even one no scan
+        // saw as activity) starts a new silence: the report came at least a
+        // second after the packet before it, so in seconds that packet is
+        // earlier than mark_s and any later one is not.
+        if (reported && seconds_since_start(last) < mark_s) {
+            return;
         }
-        idle_reported_[key] = last;
+        leg.idle_mark = kIdleReported | now_s;
         api::IdleEvent e;
         std::memcpy(e.key.local.bytes, snap.locals.at(leg.local_addr_index).addr.bytes, 16);
         e.key.port = leg.local_port;
@@ -426,6 +438,16 @@ std::vector<std::vector<uint8_t>> Dataplane::idle_events(uint64_t now_ms) {
         out.push_back(b.bytes());
     }
     return out;
+}
+
+void Dataplane::forget_reported() {
+    // Every silence is reported again; one that never received counts from the
+    // start (its time of adding is gone), so it is reported at the next scan.
+    relays_.for_each_owned([](Leg& leg) {
+        if ((leg.idle_mark & kIdleReported) != 0) {
+            leg.idle_mark = 0;
+        }
+    });
 }
 
 api::StatsBody Dataplane::stats() const {

@@ -87,7 +87,7 @@ class Dataplane {
     // each reported once until it gets traffic again; empty when none. Call about
     // once a second. forget_reported(): a new control connected, report again.
     std::vector<std::vector<uint8_t>> idle_events(uint64_t now_ms);
-    void forget_reported() { idle_reported_.clear(); }
+    void forget_reported();
 
     // Counters summed over the workers and the main lcore.
     api::StatsBody stats() const;
@@ -130,6 +130,7 @@ class Dataplane {
     // Queues a frame built on the main lcore for worker 0 to transmit.
     bool send_from_main(rte_mbuf* m);
     uint64_t ms_to_tsc(uint64_t ms) const;
+    uint32_t seconds_since_start(uint64_t tsc) const;  // for Leg::idle_mark
 
     configs::Config config_;
     std::vector<OpenPort> ports_;
@@ -164,11 +165,6 @@ class Dataplane {
     size_t staging_ranges_ = 0;
     uint32_t lists_generation_ = 0;
     uint32_t list_ranges_[4] = {};
-
-    // Idle reporting: key -> last_tsc seen when reported; key -> when the leg was
-    // added (the silence of a leg that never received counts from there).
-    std::unordered_map<uint32_t, uint64_t> idle_reported_;
-    std::unordered_map<uint32_t, uint64_t> added_tsc_;
 };
 
 }  // namespace mg::dataplane

@@ -286,10 +286,10 @@ void Dataplane::on_add_legs(const api::MessageView& m, std::vector<std::vector<u
                        : ports_[local_port_index_[static_cast<size_t>(local)]].config.dscp;
         legs.push_back(leg);
     }
-    const uint64_t now = rte_rdtsc();
-    for (const Leg& leg : legs) {
+    const uint32_t now_s = seconds_since_start(rte_rdtsc());
+    for (Leg& leg : legs) {
+        leg.idle_mark = now_s;  // a leg that never receives is silent from now
         MG_CHECK(relays_.add(leg).ok(), "dataplane: a validated leg was refused");
-        added_tsc_[key_of(leg.local_addr_index, leg.local_port)] = now;
     }
     reply_ok(out, seq, n);
 }
@@ -313,8 +313,6 @@ void Dataplane::on_del_legs(const api::MessageView& m, std::vector<std::vector<u
     }
     for (const auto& [local, port] : keys) {
         MG_CHECK(relays_.remove(local, port).ok(), "dataplane: a validated leg is gone");
-        idle_reported_.erase(key_of(local, port));
-        added_tsc_.erase(key_of(local, port));
     }
     urcu_qsbr_synchronize_rcu();
     relays_.reclaim_retired();

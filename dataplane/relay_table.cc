@@ -1,6 +1,8 @@
 // RelayTable (see relay_table.h). Cold path except the inline find().
 #include "dataplane/relay_table.h"
 
+#include <cstring>
+#include <new>
 #include <string>
 
 namespace mg::dataplane {
@@ -10,17 +12,43 @@ std::string key_text(uint16_t local_addr_index, uint16_t port) {
     return "local address #" + std::to_string(local_addr_index) + " port " + std::to_string(port);
 }
 
-Leg* fresh_copy(const Leg& leg) {
-    Leg* copy = new Leg(leg);
-    copy->latch_state = kNotLatched;
-    copy->learned_port = 0;
-    copy->learned_peer = IpAddr{};
-    copy->in = LegCounters{};
-    copy->out = LegCounters{};
+// `leg` without what the workers write.
+Leg fresh(const Leg& leg) {
+    Leg copy = leg;
+    copy.latch_state = kNotLatched;
+    copy.learned_port = 0;
+    copy.learned_peer = IpAddr{};
+    copy.in = LegCounters{};
+    copy.out = LegCounters{};
     return copy;
 }
 
+constexpr std::align_val_t kSlabAlign{64};
+
 }  // namespace
+
+Leg* RelayTable::allocate(const Leg& leg) {
+    if (free_ == nullptr) {
+        auto* slab = static_cast<Leg*>(::operator new(sizeof(Leg) * kLegsPerSlab, kSlabAlign));
+        slabs_.push_back(slab);
+        for (uint32_t i = kLegsPerSlab; i-- > 0;) {
+            release(slab + i);
+        }
+    }
+    Leg* l = free_;
+    std::memcpy(&free_, static_cast<const void*>(l), sizeof free_);
+    return new (l) Leg(leg);
+}
+
+void RelayTable::release(Leg* leg) {
+    std::memcpy(static_cast<void*>(leg), &free_, sizeof free_);
+    free_ = leg;
+}
+
+size_t RelayTable::bytes() const {
+    return slabs_.size() * kLegsPerSlab * sizeof(Leg) + block_count_ * sizeof(Block) +
+           static_cast<size_t>(local_addresses_) * kBlocksPerAddress * sizeof(Block*);
+}
 
 RelayTable::RelayTable(uint16_t local_addresses, uint32_t max_legs)
     : local_addresses_(local_addresses),
@@ -30,15 +58,12 @@ RelayTable::RelayTable(uint16_t local_addresses, uint32_t max_legs)
 RelayTable::~RelayTable() {
     const size_t n = static_cast<size_t>(local_addresses_) * kBlocksPerAddress;
     for (size_t i = 0; i < n; ++i) {
-        if (blocks_[i] != nullptr) {
-            for (Leg* leg : blocks_[i]->legs) {
-                delete leg;
-            }
-            delete blocks_[i];
-        }
+        delete blocks_[i];  // the legs are in the slabs
     }
     delete[] blocks_;
-    reclaim_retired();
+    for (Leg* slab : slabs_) {
+        ::operator delete(slab, kSlabAlign);
+    }
 }
 
 Leg** RelayTable::slot(uint16_t local_addr_index, uint16_t port, bool create) {
@@ -48,6 +73,7 @@ Leg** RelayTable::slot(uint16_t local_addr_index, uint16_t port, bool create) {
             return nullptr;
         }
         __atomic_store_n(b, new Block(), __ATOMIC_RELEASE);
+        ++block_count_;
     }
     return &(*b)->legs[port & 0xff];
 }
@@ -70,7 +96,7 @@ Result<void> RelayTable::add(const Leg& leg) {
         return make_error(ErrorCode::kInvalidInput,
                           key_text(leg.local_addr_index, leg.local_port) + " already has a leg");
     }
-    __atomic_store_n(s, fresh_copy(leg), __ATOMIC_RELEASE);
+    __atomic_store_n(s, allocate(fresh(leg)), __ATOMIC_RELEASE);
     ++size_;
     return {};
 }
@@ -84,7 +110,8 @@ Result<void> RelayTable::replace(const Leg& leg) {
                           "no leg at " + key_text(leg.local_addr_index, leg.local_port));
     }
     Leg* old = *s;
-    Leg* copy = fresh_copy(leg);
+    Leg* copy = allocate(fresh(leg));
+    copy->idle_mark = old->idle_mark;  // the same leg to whoever reports idle ones
     copy->in = LegCounters{__atomic_load_n(&old->in.packets, __ATOMIC_RELAXED),
                            __atomic_load_n(&old->in.bytes, __ATOMIC_RELAXED),
                            __atomic_load_n(&old->in.last_tsc, __ATOMIC_RELAXED)};
@@ -110,7 +137,7 @@ Result<void> RelayTable::remove(uint16_t local_addr_index, uint16_t port) {
 
 void RelayTable::reclaim_retired() {
     for (Leg* leg : retired_) {
-        delete leg;
+        release(leg);
     }
     retired_.clear();
 }

@@ -4,6 +4,11 @@
 // (256 pointers, 2 KiB) is allocated the first time one of its ports gets a leg
 // and lives as long as the table, so a lookup is two dependent loads.
 //
+// Memory: legs live in slabs of kLegsPerSlab at sizeof(Leg) stride (no allocator
+// header per leg); a freed leg goes on a free list for the next add, slabs stay
+// until the table goes. With a block's ports in use, a leg costs sizeof(Leg) + 8
+// (its slot) = 120 bytes; bytes() tells what the table holds.
+//
 // Threads: find() is the hot-path call of every worker lcore (no locks, no
 // allocation). Every other member is cold and is called by one control-facing
 // lcore only (a single writer). A change publishes a new Leg pointer with
@@ -66,7 +71,7 @@ class RelayTable {
     Result<void> add(const Leg& leg);
     // Cold. Publishes a copy of `leg` in place of the leg at the same key, keeping
     // its counters (increments landing on the old leg during the swap are lost)
-    // but not its latch: latching starts over ("re-latch by control"). Error:
+    // and idle_mark but not its latch: latching starts over ("re-latch by control"). Error:
     // kNotFound.
     Result<void> replace(const Leg& leg);
     // Cold. Unpublishes the leg at the key. Error: kNotFound.
@@ -75,37 +80,57 @@ class RelayTable {
     // Cold, owner only. Calls fn(const Leg&) for every published leg, in key order.
     template <typename Fn>
     void for_each(Fn&& fn) const {
-        const size_t blocks = static_cast<size_t>(local_addresses_) * kBlocksPerAddress;
+        visit(*this, fn);
+    }
+    // Cold, owner only: the same with fn(Leg&), for the owner's own fields
+    // (idle_mark); a worker-written or immutable field must not be written.
+    template <typename Fn>
+    void for_each_owned(Fn&& fn) {
+        visit(*this, fn);
+    }
+
+    size_t size() const { return size_; }
+    uint32_t max_legs() const { return max_legs_; }
+    size_t retired() const { return retired_.size(); }
+    // Bytes the table holds: slabs, blocks and the block index.
+    size_t bytes() const;
+    // Cold. Frees the retired legs: only after every worker has passed a
+    // quiescent state since they were retired.
+    void reclaim_retired();
+
+    static constexpr uint32_t kLegsPerSlab = 1024;  // 112 KiB
+
+  private:
+    struct Block {
+        Leg* legs[kPortsPerBlock] = {};
+    };
+    template <typename Table, typename Fn>
+    static void visit(Table& table, Fn& fn) {
+        const size_t blocks = static_cast<size_t>(table.local_addresses_) * kBlocksPerAddress;
         for (size_t b = 0; b < blocks; ++b) {
-            const Block* block = blocks_[b];
+            Block* block = table.blocks_[b];
             if (block == nullptr) {
                 continue;
             }
-            for (const Leg* leg : block->legs) {
+            for (Leg* leg : block->legs) {
                 if (leg != nullptr) {
                     fn(*leg);
                 }
             }
         }
     }
-
-    size_t size() const { return size_; }
-    uint32_t max_legs() const { return max_legs_; }
-    size_t retired() const { return retired_.size(); }
-    // Cold. Frees the retired legs: only after every worker has passed a
-    // quiescent state since they were retired.
-    void reclaim_retired();
-
-  private:
-    struct Block {
-        Leg* legs[kPortsPerBlock] = {};
-    };
     Leg** slot(uint16_t local_addr_index, uint16_t port, bool create);
+    // A leg from the free list (a new slab when it is empty), a copy of `leg`.
+    Leg* allocate(const Leg& leg);
+    void release(Leg* leg);  // back on the free list
 
     uint16_t local_addresses_;
     uint32_t max_legs_;
     size_t size_ = 0;
     Block** blocks_;  // local_addresses_ * kBlocksPerAddress, published by pointer
+    size_t block_count_ = 0;
+    std::vector<Leg*> slabs_;  // each kLegsPerSlab legs, 64-byte aligned
+    Leg* free_ = nullptr;      // linked through the first bytes of the free legs
     std::vector<Leg*> retired_;
 };
 

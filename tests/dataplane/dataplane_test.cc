@@ -574,6 +574,41 @@ TEST_F(DataplaneTest, IdleLegsAreReportedOnce) {
     EXPECT_EQ(api::parse_message(events[0])->header.count, 2u);
 }
 
+size_t idle_count(const std::vector<std::vector<uint8_t>>& events) {
+    size_t n = 0;
+    for (const auto& m : events) {
+        n += api::parse_message(m)->header.count;
+    }
+    return n;
+}
+
+// A packet after the report starts a new silence, reported again, even when no
+// scan saw the leg active in between; a leg that stays silent is not reported
+// twice, and one a scan sees active is not reported.
+TEST_F(DataplaneTest, AnIdleLegThatGotTrafficIsReportedAgain) {
+    add_v4_relay();
+    learn_v4_neighbours();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // silence_timeout_s = 1
+    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 2u);
+    inject(g_lan, test::build_udp(lan_in()));  // on 192.0.2.1:30000
+    poll();
+    ASSERT_EQ(sent(g_wan).size(), 1u);
+    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);  // active now
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto events = dp_->idle_events(now_ms_);
+    ASSERT_EQ(idle_count(events), 1u);  // 30000 again; 30002 never received: once
+    EXPECT_EQ(api::parse_message(events[0])->entry<api::IdleEvent>(0).key.port, 30000u);
+
+    inject(g_lan, test::build_udp(lan_in()));  // and no scan until it is silent again
+    poll();
+    ASSERT_EQ(sent(g_wan).size(), 1u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    events = dp_->idle_events(now_ms_);
+    ASSERT_EQ(idle_count(events), 1u);
+    EXPECT_EQ(api::parse_message(events[0])->entry<api::IdleEvent>(0).key.port, 30000u);
+    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
+}
+
 // Bad and unwanted frames through the ring: nothing comes out, and each is
 // counted under its own reason.
 TEST_F(DataplaneTest, MalformedAndUnwantedFramesAreCountedByReason) {

@@ -17,9 +17,46 @@ Leg make_leg(uint16_t index, uint16_t port, uint64_t tag = 0) {
 }
 
 TEST(RelayTable, LegFitsTheBudget) {
-    static_assert(sizeof(Leg) <= 128);
-    EXPECT_LE(sizeof(Leg), kMaxLegBytes);
-    EXPECT_EQ(alignof(Leg), 64u);
+    static_assert(sizeof(Leg) + sizeof(Leg*) <= 128);
+    EXPECT_LE(sizeof(Leg) + sizeof(Leg*), kMaxLegBytes);
+    EXPECT_EQ(alignof(Leg), 16u);
+}
+
+// Every byte the table holds, per leg, with all ports of its blocks in use: the
+// slabs at sizeof(Leg) stride, the slots, the block index.
+TEST(RelayTable, MemoryPerLegWithinTheBudget) {
+    constexpr uint32_t kLegs = 64 * 1024;  // 64 slabs, 256 blocks of one address
+    RelayTable table(1, kLegs);
+    for (uint32_t i = 0; i < kLegs - 1; ++i) {
+        ASSERT_TRUE(table.add(make_leg(0, static_cast<uint16_t>(i + 1))).ok());
+    }
+    const double per_leg = static_cast<double>(table.bytes()) / (kLegs - 1);
+    EXPECT_LE(per_leg, static_cast<double>(kMaxLegBytes)) << per_leg;
+    EXPECT_GE(per_leg, static_cast<double>(sizeof(Leg) + sizeof(Leg*)));
+}
+
+// A freed leg is reused by the next add (no growth under churn), and only after
+// reclaim_retired(): a worker may still read a retired leg.
+TEST(RelayTable, ChurnReusesLegsAfterTheGracePeriodOnly) {
+    RelayTable table(1, 4);
+    ASSERT_TRUE(table.add(make_leg(0, 1000, 1)).ok());
+    ASSERT_TRUE(table.add(make_leg(0, 2001, 9)).ok());  // the block of port 2000 exists
+    ASSERT_TRUE(table.remove(0, 2001).ok());
+    table.reclaim_retired();
+    const Leg* first = table.find(0, 1000);
+    const size_t bytes = table.bytes();
+    ASSERT_TRUE(table.remove(0, 1000).ok());
+    ASSERT_TRUE(table.add(make_leg(0, 1002, 2)).ok());
+    EXPECT_NE(table.find(0, 1002), first);  // still retired: not reused
+    EXPECT_EQ(first->owner_tag, 1u);        // and untouched
+    table.reclaim_retired();
+    for (int round = 0; round < 3 * static_cast<int>(RelayTable::kLegsPerSlab); ++round) {
+        ASSERT_TRUE(table.add(make_leg(0, 2000, 3)).ok());
+        ASSERT_TRUE(table.remove(0, 2000).ok());
+        table.reclaim_retired();
+    }
+    EXPECT_EQ(table.bytes(), bytes);
+    EXPECT_EQ(table.find(0, 1002)->owner_tag, 2u);
 }
 
 TEST(RelayTable, AddFindRemove) {
