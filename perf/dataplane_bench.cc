@@ -513,8 +513,8 @@ void print_table(const std::vector<CaseResult>& results) {
             "%s legs: %.1f bytes/leg of heap for the RelayTable = sizeof(Leg) + %.1f "
             "(slots in blocks of 256, unused slab entries, allocator); target <= %u: %s\n",
             case_name(r).c_str(), r.bytes_per_leg(),
-            r.bytes_per_leg() - static_cast<double>(sizeof(Leg)), kMaxLegBytes,
-            r.bytes_per_leg() <= kMaxLegBytes ? "MET" : "MISSED");
+            r.bytes_per_leg() - static_cast<double>(sizeof(Leg)), dataplane::kMaxLegBytes,
+            r.bytes_per_leg() <= dataplane::kMaxLegBytes ? "MET" : "MISSED");
     }
     std::printf("\n== target: mediagate <= %.2fx the l3fwd-style router (informational) ==\n",
                 kTargetVsL3fwd);
