@@ -5,7 +5,7 @@
 # The sourcing script sets dataplane_bin, control_bin, ctl, and then calls
 #   e2e_init NAME           root check (exit 77 to skip), $tag, $tmp, $cfg, $dsock, $csock,
 #                           cleanup trap, C=(mediagatectl --socket $csock)
-# and uses check / pass / fail, start_dataplane, start_control, echo_on, warm_up,
+# and uses check / pass / fail, write_config, start_dataplane, start_control, echo_on, warm_up,
 # e2e_finish (prints the logs on failure, returns the status).
 e2e_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 probe=$e2e_here/udp_probe.py
@@ -50,6 +50,44 @@ check() {  # check NAME CMD...: passes when CMD exits 0
     local name=$1
     shift
     if "$@" >"$tmp/out" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/     /' "$tmp/out"; fi
+}
+
+# write_config LAN_EXTRA: $cfg for a dataplane on the lab's veth ends (port lan:
+# 192.0.2.1/24 2001:db8:1::1/64 on dplan, port wan: 198.51.100.1/24 2001:db8:2::1/64
+# on dpwan) and a control, sockets in $tmp; LAN_EXTRA: more keys of port lan.
+write_config() {
+    cat >"$cfg" <<TOML
+[network]
+ipv6 = "yes"
+wan_ip = "198.51.100.1"
+
+[media]
+udp_ports = "30000-30999"
+
+[control]
+socket = "$csock"
+
+[dataplane]
+socket = "$dsock"
+eal_args = ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", "mge2e$tag",
+            "--log-level", "*:warning",
+            "--vdev", "net_af_packet0,iface=dplan", "--vdev", "net_af_packet1,iface=dpwan"]
+workers = 1
+idle_sleep_us = 100
+
+[[dataplane.port]]
+name = "lan"
+role = "lan"
+device = "net_af_packet0"
+addresses = ["192.0.2.1/24", "2001:db8:1::1/64"]
+$1
+
+[[dataplane.port]]
+name = "wan"
+role = "wan"
+device = "net_af_packet1"
+addresses = ["198.51.100.1/24", "2001:db8:2::1/64"]
+TOML
 }
 
 # The dataplane runs under `timeout` (bounded even if the script is killed);

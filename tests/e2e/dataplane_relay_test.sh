@@ -32,37 +32,7 @@ if ! lab_up "mg$tag" dplan dpwan "192.0.2.10/24 2001:db8:1::10/64" 192.0.2.1 \
     exit 1
 fi
 
-cat >"$cfg" <<TOML
-[network]
-ipv6 = "yes"
-wan_ip = "198.51.100.1"
-
-[media]
-udp_ports = "30000-30999"
-
-[control]
-socket = "$csock"
-
-[dataplane]
-socket = "$dsock"
-eal_args = ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", "mge2e$tag",
-            "--log-level", "*:warning",
-            "--vdev", "net_af_packet0,iface=dplan", "--vdev", "net_af_packet1,iface=dpwan"]
-workers = 1
-idle_sleep_us = 100
-
-[[dataplane.port]]
-name = "lan"
-role = "lan"
-device = "net_af_packet0"
-addresses = ["192.0.2.1/24", "2001:db8:1::1/64"]
-
-[[dataplane.port]]
-name = "wan"
-role = "wan"
-device = "net_af_packet1"
-addresses = ["198.51.100.1/24", "2001:db8:2::1/64"]
-TOML
+write_config ""
 
 check "dataplane starts on net_af_packet in its namespace" start_dataplane
 check "control connects to the dataplane" start_control

@@ -44,38 +44,7 @@ keep_kernel_off() {
 }
 check "the dp namespace's kernel ignores the dataplane's veth ends" keep_kernel_off
 
-cat >"$cfg" <<TOML
-[network]
-ipv6 = "yes"
-wan_ip = "198.51.100.1"
-
-[media]
-udp_ports = "30000-30999"
-
-[control]
-socket = "$csock"
-
-[dataplane]
-socket = "$dsock"
-eal_args = ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", "mgtap$tag",
-            "--log-level", "*:error",
-            "--vdev", "net_af_packet0,iface=dplan", "--vdev", "net_af_packet1,iface=dpwan"]
-workers = 1
-idle_sleep_us = 100
-
-[[dataplane.port]]
-name = "lan"
-role = "lan"
-device = "net_af_packet0"
-addresses = ["192.0.2.1/24", "2001:db8:1::1/64"]
-tap = "mgtap"
-
-[[dataplane.port]]
-name = "wan"
-role = "wan"
-device = "net_af_packet1"
-addresses = ["198.51.100.1/24"]
-TOML
+write_config 'tap = "mgtap"'
 
 check "dataplane starts with a TAP" start_dataplane
 check "the TAP exists in the dataplane's namespace" in_dp ip link show mgtap
