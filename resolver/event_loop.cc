@@ -128,6 +128,9 @@ size_t EventLoop::run_once(std::chrono::milliseconds max_wait) {
         entry->cb(events[i].events);
         ++ran;
     }
+    if (n < static_cast<int>(events.size())) {
+        ++sweeps_;
+    }
     ran += run_due_timers();
     return ran;
 }

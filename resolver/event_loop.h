@@ -60,6 +60,11 @@ class EventLoop {
 
     size_t fd_count() const { return fds_.size(); }
     size_t timer_count() const { return timers_.size(); }
+    // Complete sweeps: run_once() calls whose epoll_wait reported every ready
+    // descriptor (fewer events than it asked for) and that have dispatched them
+    // all. A level-triggered descriptor that is readable when such a sweep starts
+    // has had its callback run by the time the count goes up.
+    uint64_t sweeps() const { return sweeps_; }
 
   private:
     struct FdEntry {
@@ -79,6 +84,7 @@ class EventLoop {
     int epfd_ = -1;
     uint32_t next_generation_ = 1;
     std::unordered_map<int, std::shared_ptr<FdEntry>> fds_;
+    uint64_t sweeps_ = 0;
     TimerId next_timer_ = 1;
     std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<HeapItem>> heap_;
     std::unordered_map<TimerId, TimerCallback> timers_;  // live timers; heap entries are lazy

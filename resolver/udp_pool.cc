@@ -34,8 +34,15 @@ int UdpPool::acquire(int family, uint64_t owner) {
     while (!idle.empty()) {
         int fd = idle.front();
         idle.pop_front();
-        if (drain(fd)) {
-            slots_[static_cast<size_t>(fd)].owner = owner;
+        Slot& slot = slots_[static_cast<size_t>(fd)];
+        // The sweep counted next after the release may have polled before it (the
+        // release ran in its callbacks, the owner's answer read and more queued);
+        // the one after that started later.
+        const bool swept =
+            slot.released_sweep != kDirty && loop_.sweeps() >= slot.released_sweep + 2;
+        if (swept || drain(fd)) {
+            counters_.drain_skipped += swept ? 1 : 0;
+            slot.owner = owner;
             ++counters_.reused;
             return fd;
         }
@@ -59,6 +66,7 @@ void UdpPool::release(int fd) {
     Slot& slot = slots_.at(static_cast<size_t>(fd));
     MG_CHECK(slot.open && slot.owner != 0, "UdpPool::release: fd %d is not in use", fd);
     slot.owner = 0;
+    slot.released_sweep = loop_.sweeps();
     std::deque<int>& idle = slot.family == AF_INET ? idle4_ : idle6_;
     sockaddr unspec{};
     unspec.sa_family = AF_UNSPEC;
@@ -73,8 +81,8 @@ void UdpPool::on_event(int fd) {
     const Slot& slot = slots_[static_cast<size_t>(fd)];
     if (slot.owner != 0) {
         on_readable_(slot.owner, fd);
-    } else {
-        drain(fd);  // a datagram that raced the disconnect; acquire() checks again
+    } else if (!drain(fd)) {  // queued before the disconnect
+        slots_[static_cast<size_t>(fd)].released_sweep = kDirty;  // acquire() tries again
     }
 }
 

@@ -10,9 +10,13 @@
 //    Linux that unhashes a UDP socket whose port was not chosen by the caller and gives
 //    the port back: from then on nothing sent to that port reaches the socket, and
 //    its next sendto() picks a fresh random port;
-//  - acquire() first drains what was queued before the disconnect (late answers or
-//    forgeries aimed at the previous query), so that a query never reads a datagram
-//    sent to another query's port.
+//  - what was queued before the disconnect (late answers or forgeries aimed at the
+//    previous query) is drained before the socket serves again, so that a query never
+//    reads a datagram sent to another query's port. An idle socket stays registered
+//    (EPOLLIN, level-triggered), so a queued datagram makes it readable and the loop
+//    drains it; once a complete sweep of the loop (EventLoop::sweeps()) that started
+//    after the release has passed, nothing is left and acquire() skips the drain (one
+//    recv() per query that found nothing). Otherwise acquire() drains it itself.
 // So each query has a socket to itself and a fresh random source port, as with a new
 // socket per query; only the descriptor and its epoll registration are reused.
 //
@@ -39,6 +43,7 @@ struct UdpPoolCounters {
     uint64_t reused = 0;   // acquire() served from the idle sockets
     uint64_t closed = 0;   // sockets closed by release() (pool full) or after an error
     uint64_t drained = 0;  // stale datagrams dropped unread from idle or reused sockets
+    uint64_t drain_skipped = 0;  // acquire() without a drain: a sweep found it empty
 };
 
 class UdpPool {
@@ -65,7 +70,9 @@ class UdpPool {
         bool open = false;
         int family = 0;
         uint64_t owner = 0;  // 0: idle
+        uint64_t released_sweep = 0;  // loop sweeps at release; kDirty: drain at acquire
     };
+    static constexpr uint64_t kDirty = ~uint64_t{0};
 
     void on_event(int fd);
     bool drain(int fd);  // false: the socket reports an error that does not clear

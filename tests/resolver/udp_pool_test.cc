@@ -105,6 +105,49 @@ TEST_F(UdpPoolTest, AReusedSocketHasANewPortAndAnEmptyQueue) {
     pool.release(again);
 }
 
+// Datagrams still queued when a query gives its socket back (a duplicate answer
+// behind the one it read) are drained by the loop while the socket is idle; once a
+// sweep that started after the release is done, acquire() skips its own drain, and
+// before that it drains.
+TEST_F(UdpPoolTest, TheLoopDrainsIdleSocketsSoAcquireNeedNot) {
+    std::vector<int> readable;
+    UdpPool pool(loop_, [&](uint64_t, int fd) {
+        uint8_t byte;
+        EXPECT_EQ(recv(fd, &byte, 1, MSG_DONTWAIT), 1);  // reads one, leaves the rest
+        readable.push_back(fd);
+        pool.release(fd);                               // inside the sweep's callbacks
+    }, 4);
+    int fd = pool.acquire(AF_INET, 7);
+    const uint16_t first = send_from(fd);
+    reply_to(first, 3);
+    loop_.run_once(50ms);  // the owner reads one answer and releases: two stay queued
+    ASSERT_EQ(readable.size(), 1u);
+    EXPECT_EQ(pool.idle(), 1u);
+
+    // Right away: no sweep since the release, so acquire() drains.
+    int again = pool.acquire(AF_INET, 8);
+    EXPECT_EQ(again, fd);
+    EXPECT_EQ(pool.counters().drained, 2u);
+    EXPECT_EQ(pool.counters().drain_skipped, 0u);
+
+    // Released, more left queued: the loop drains the idle socket in its next sweep.
+    const uint16_t second = send_from(again);
+    reply_to(second, 4);
+    loop_.run_once(50ms);  // owner 8 reads one, releases; three stay
+    EXPECT_EQ(pool.counters().drained, 2u);
+    loop_.run_once(0ms);  // the idle socket is readable: drained by the pool
+    EXPECT_EQ(pool.counters().drained, 5u);
+    EXPECT_EQ(readable.size(), 2u);  // not handed to anyone
+    const uint64_t drained = pool.counters().drained;
+    int third = pool.acquire(AF_INET, 9);
+    EXPECT_EQ(third, fd);
+    EXPECT_EQ(pool.counters().drain_skipped, 1u);
+    EXPECT_EQ(pool.counters().drained, drained);
+    uint8_t byte;
+    EXPECT_LT(recv(third, &byte, 1, MSG_DONTWAIT), 0);  // and indeed empty
+    pool.release(third);
+}
+
 TEST_F(UdpPoolTest, IdleSocketsBeyondTheBoundAreClosedAndAllCloseAtTheEnd) {
     const size_t fds_before = loop_.fd_count();
     {
