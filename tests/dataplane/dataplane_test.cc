@@ -24,6 +24,7 @@
 #include "tests/dataplane/dpdk_env.h"
 #include "tests/dataplane/frame_builder.h"
 #include "tests/dataplane/leg_specs.h"
+#include "tests/dataplane/ring_port.h"
 
 namespace mg::dataplane {
 namespace {
@@ -63,42 +64,13 @@ const Mac kWanGateway{0x02, 0, 0, 0, 0, 0xfe};
 const Mac kBroadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 constexpr uint16_t kWanTci = 100;
 
-struct RingPort {
-    rte_ring* rx = nullptr;  // we enqueue, the PMD's RX reads
-    rte_ring* tx = nullptr;  // the PMD's TX writes, we dequeue
-    uint16_t port_id = 0;
-};
+using test::drain;
+using test::mac_of;
+using test::make_ring_port;
+using test::RingPort;
 RingPort g_lan;
 RingPort g_wan;
 bool g_ports_ok = false;
-
-bool make_ring_port(const char* name, RingPort& p) {
-    const std::string base(name);
-    p.rx = rte_ring_create((base + "_rx").c_str(), 4096, SOCKET_ID_ANY, 0);
-    p.tx = rte_ring_create((base + "_tx").c_str(), 4096, SOCKET_ID_ANY, 0);
-    if (p.rx == nullptr || p.tx == nullptr) {
-        return false;
-    }
-    const int id = rte_eth_from_rings(name, &p.rx, 1, &p.tx, 1, SOCKET_ID_ANY);
-    if (id < 0) {
-        return false;
-    }
-    p.port_id = static_cast<uint16_t>(id);
-    return true;
-}
-
-void drain(rte_ring* r) {
-    void* m = nullptr;
-    while (rte_ring_dequeue(r, &m) == 0) {
-        rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-    }
-}
-
-Mac mac_of(const rte_ether_addr& a) {
-    Mac m;
-    std::memcpy(m.data(), a.addr_bytes, 6);
-    return m;
-}
 
 using test::leg_spec;
 using test::wire;
@@ -139,21 +111,8 @@ class DataplaneTest : public testing::Test {
         dp_.reset();
     }
 
-    void inject(RingPort& p, const Bytes& frame) {
-        rte_mbuf* m = test::make_mbuf(frame);
-        ASSERT_NE(m, nullptr);
-        ASSERT_EQ(rte_ring_enqueue(p.rx, m), 0);
-    }
-
-    static std::vector<Bytes> sent(RingPort& p) {
-        std::vector<Bytes> out;
-        void* m = nullptr;
-        while (rte_ring_dequeue(p.tx, &m) == 0) {
-            out.push_back(test::mbuf_bytes(static_cast<rte_mbuf*>(m)));
-            rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-        }
-        return out;
-    }
+    void inject(RingPort& p, const Bytes& frame) { ASSERT_TRUE(test::inject(p, frame)); }
+    static std::vector<Bytes> sent(RingPort& p) { return test::sent(p); }
 
     // One worker round (and the main lcore's) followed by a second main round,
     // so replies the main lcore queued are transmitted by worker 0.
