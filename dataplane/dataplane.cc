@@ -239,9 +239,10 @@ uint64_t Dataplane::ms_to_tsc(uint64_t ms) const {
     return ms * (rte_get_tsc_hz() / 1000);
 }
 
-uint32_t Dataplane::seconds_since_start(uint64_t tsc) const {
-    const uint64_t s = (tsc - std::min(tsc, started_tsc_)) / rte_get_tsc_hz();
-    return static_cast<uint32_t>(std::min<uint64_t>(s, ~kIdleReported));
+uint32_t Dataplane::idle_ticks(uint64_t tsc) const {
+    const uint64_t elapsed = tsc - std::min(tsc, started_tsc_);
+    const uint64_t ticks = elapsed / (rte_get_tsc_hz() / kIdleTicksPerSecond);
+    return static_cast<uint32_t>(std::min<uint64_t>(ticks, ~kIdleReported));
 }
 
 void Dataplane::publish(std::unique_ptr<Snapshot> next) {
@@ -258,22 +259,15 @@ void Dataplane::republish_neighbours() {
     publish(std::move(next));
 }
 
-bool Dataplane::send_from_main(rte_mbuf* m) {
-    if (!running_) {
-        // Tests without launched workers: transmit directly on worker 0's queue.
-        if (rte_eth_tx_burst(m->port, 0, &m, 1) == 1) {
-            return true;
-        }
-        ++main_tx_dropped_;
+bool Dataplane::send_from_main(rte_mbuf* m, uint64_t* dropped) {
+    // Tests without launched workers: transmit directly on worker 0's queue.
+    const bool queued = running_ ? rte_ring_enqueue(main_tx_ring_, m) == 0
+                                 : rte_eth_tx_burst(m->port, 0, &m, 1) == 1;
+    if (!queued) {
+        ++*(dropped != nullptr ? dropped : &main_tx_dropped_);
         rte_pktmbuf_free(m);
-        return false;
     }
-    if (rte_ring_enqueue(main_tx_ring_, m) != 0) {
-        ++main_tx_dropped_;
-        rte_pktmbuf_free(m);
-        return false;
-    }
-    return true;
+    return queued;
 }
 
 void Dataplane::announce() {
@@ -306,13 +300,25 @@ unsigned Dataplane::drain_exceptions(uint64_t now_ms) {
     const Snapshot& snap = snapshot_.latest();
     for (unsigned i = 0; i < n; ++i) {
         auto* m = static_cast<rte_mbuf*>(pkts[i]);
+        const uint64_t refused = exception_counters_.total_refused();
+        const uint64_t not_ours = exception_counters_.refused_count(ExceptionRefusal::kNotOurs);
         if (handle_exception(m, snap.locals, neighbours_, now_ms, exception_counters_) ==
             ExceptionAction::kTransmit) {
             send_from_main(m);
-        } else {
-            // Not answered here (replies to the host's own requests, requests
-            // for its other addresses, ...): the host's, when the port has a TAP.
+            continue;
+        }
+        // Not answered here. The host's, on a port with a TAP and for its MAC or a
+        // group: what was valid (replies to the host's own requests, gratuitous
+        // ARP, NA) and requests for an address that is not the dataplane's (the
+        // host may own it); never what was refused as malformed, conflicting or
+        // looped back.
+        const bool valid = exception_counters_.total_refused() == refused;
+        const bool for_another =
+            exception_counters_.refused_count(ExceptionRefusal::kNotOurs) != not_ours;
+        if ((valid || for_another) && host_takes(host_ports_, m)) {
             to_host(m);
+        } else {
+            rte_pktmbuf_free(m);
         }
     }
     return n;
@@ -347,20 +353,27 @@ unsigned Dataplane::drain_host() {
 }
 
 unsigned Dataplane::poll_taps() {
+    // The host's frames share main_tx_ring_ with the ARP / ND answers and
+    // solicitations: they may fill half of it at most. The rest waits in the
+    // TAP's own queue (the kernel's, which drops and counts when it is full).
+    const unsigned free_slots = rte_ring_free_count(main_tx_ring_);
+    unsigned room = free_slots > kRingSize / 2 ? free_slots - kRingSize / 2 : 0;
     unsigned work = 0;
     for (const auto& p : ports_) {
-        if (p.tap_device.empty()) {
+        if (p.tap_device.empty() || room == 0) {
             continue;
         }
         rte_mbuf* pkts[kMaxBurst];
-        const uint16_t n = rte_eth_rx_burst(p.tap_port_id, 0, pkts, kMaxBurst);
+        const uint16_t n = rte_eth_rx_burst(p.tap_port_id, 0, pkts,
+                                            static_cast<uint16_t>(std::min(room, unsigned{kMaxBurst})));
         for (uint16_t i = 0; i < n; ++i) {
             pkts[i]->port = p.port_id;
             pkts[i]->ol_flags = 0;  // the TAP's RX flags mean nothing to the NIC
-            if (send_from_main(pkts[i])) {
+            if (send_from_main(pkts[i], &host_dropped_)) {
                 ++from_host_;
             }
         }
+        room -= n;
         work += n;
     }
     return work;
@@ -400,29 +413,34 @@ std::vector<std::vector<uint8_t>> Dataplane::idle_events(uint64_t now_ms) {
     const Snapshot& snap = snapshot_.latest();
     const size_t per = api::MessageBuilder::max_entries(api::MsgType::kIdleEvents);
     api::MessageBuilder b(api::MsgType::kIdleEvents, 0);
-    const uint64_t hz = rte_get_tsc_hz();
-    const uint32_t now_s = seconds_since_start(now);
+    const uint64_t tick = rte_get_tsc_hz() / kIdleTicksPerSecond;
+    const uint32_t now_ticks = idle_ticks(now);
     relays_.for_each_owned([&](Leg& leg) {
         const uint64_t last = __atomic_load_n(&leg.in.last_tsc, __ATOMIC_RELAXED);
         const bool reported = (leg.idle_mark & kIdleReported) != 0;
-        const uint32_t mark_s = leg.idle_mark & ~kIdleReported;
+        const uint32_t mark = leg.idle_mark & ~kIdleReported;
         if (last == 0 && reported) {
             return;  // never received anything, and said so
         }
         // A leg that never received counts from when it was added.
-        const uint64_t since = last != 0 ? last : started_tsc_ + mark_s * hz;
+        const uint64_t since = last != 0 ? last : started_tsc_ + mark * tick;
         if (now - std::min(now, since) < threshold) {
-            leg.idle_mark = 0;  // active: report its next silence
+            // Active: its next silence gets reported. Written only when it changes
+            // (the line is the one the workers count `in` on), and never for a leg
+            // that has not received yet: its mark is when it was added.
+            if (last != 0 && leg.idle_mark != 0) {
+                leg.idle_mark = 0;
+            }
             return;
         }
         // A silence is reported once. A packet after the report (even one no scan
         // saw as activity) starts a new silence: the report came at least a
-        // second after the packet before it, so in seconds that packet is
-        // earlier than mark_s and any later one is not.
-        if (reported && seconds_since_start(last) < mark_s) {
+        // second (4 ticks) after the packet before it, so in ticks that packet is
+        // earlier than the mark and any later one is not.
+        if (reported && idle_ticks(last) < mark) {
             return;
         }
-        leg.idle_mark = kIdleReported | now_s;
+        leg.idle_mark = kIdleReported | now_ticks;
         api::IdleEvent e;
         std::memcpy(e.key.local.bytes, snap.locals.at(leg.local_addr_index).addr.bytes, 16);
         e.key.port = leg.local_port;

@@ -12,7 +12,9 @@
 // path did not answer, are written to the port's TAP unchanged; what the host
 // writes to the TAP leaves through the port unchanged (worker 0 transmits it,
 // like the main lcore's own frames). Both ways pass through bounded rings: a
-// flood for the host is dropped and counted, it never slows a worker.
+// flood for the host is dropped and counted, and no worker waits for the host;
+// frames from the host may fill half of the main lcore's ring to worker 0 at
+// most, so ARP / ND answers always find room.
 //
 // Threads: every member is called by the main lcore; the workers run
 // worker_main on their own lcores between start() and stop().
@@ -126,10 +128,13 @@ class Dataplane {
     // (no TAP, or the TAP refused it: counted).
     void to_host(rte_mbuf* m);
     void solicit(const IpAddr& next_hop, uint16_t local_index, uint64_t now_ms);
-    // Queues a frame built on the main lcore for worker 0 to transmit.
-    bool send_from_main(rte_mbuf* m);
+    // Queues a frame built on the main lcore (or read from a TAP) for worker 0 to
+    // transmit; a full ring frees it and counts it in `dropped` (main_tx_dropped_
+    // when not given).
+    bool send_from_main(rte_mbuf* m, uint64_t* dropped = nullptr);
     uint64_t ms_to_tsc(uint64_t ms) const;
-    uint32_t seconds_since_start(uint64_t tsc) const;  // for Leg::idle_mark
+    // Leg::idle_mark's time: quarter seconds since the start, rounded down.
+    uint32_t idle_ticks(uint64_t tsc) const;
 
     configs::Config config_;
     std::vector<OpenPort> ports_;

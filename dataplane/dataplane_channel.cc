@@ -286,9 +286,9 @@ void Dataplane::on_add_legs(const api::MessageView& m, std::vector<std::vector<u
                        : ports_[local_port_index_[static_cast<size_t>(local)]].config.dscp;
         legs.push_back(leg);
     }
-    const uint32_t now_s = seconds_since_start(rte_rdtsc());
+    const uint32_t now_ticks = idle_ticks(rte_rdtsc());
     for (Leg& leg : legs) {
-        leg.idle_mark = now_s;  // a leg that never receives is silent from now
+        leg.idle_mark = now_ticks;  // a leg that never receives is silent from now
         MG_CHECK(relays_.add(leg).ok(), "dataplane: a validated leg was refused");
     }
     reply_ok(out, seq, n);

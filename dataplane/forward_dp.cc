@@ -290,16 +290,6 @@ inline DropReason rewrite(rte_mbuf* m,
     return kRelayed;
 }
 
-// A for_host() frame the host should see: on a port with a TAP, sent to that
-// port's MAC or to a group (broadcast, multicast) address.
-inline bool host_takes(const HostPorts& host, const rte_mbuf* m) {
-    if (!host.has(m->port) || rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN) {
-        return false;
-    }
-    const auto* dst = rte_pktmbuf_mtod(m, const rte_ether_addr*);
-    return rte_is_multicast_ether_addr(dst) || rte_is_same_ether_addr(dst, &host.mac[m->port]);
-}
-
 // The two cache lines of a leg that a packet touches in one role (leg.h).
 inline void prefetch_leg(const Leg* leg, LegSpan span) {
     const auto* p = reinterpret_cast<const char*>(leg);

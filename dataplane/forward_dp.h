@@ -73,22 +73,36 @@ struct HostPorts {
 
 // The drop reasons that mean "not media for a leg" rather than "bad": on a port
 // with a TAP those frames belong to the host. A frame for a leg from the wrong
-// source (RTP Bleed), a malformed one or one the relay could not send is never
-// the host's.
+// source (RTP Bleed), a malformed one, one whose TTL / hop limit ran out or one
+// the relay could not send is never the host's. Fragments, IPv4 options and IPv6
+// extension headers are the relay's to refuse before it looks at a port, so they
+// go to the host whatever their port: a large SIP message over UDP arrives in
+// fragments, and the host reassembles it (media so sent would reach the host too,
+// which has no socket on a relay port).
 inline bool for_host(DropReason reason) {
     switch (reason) {
         case DropReason::kUnsupportedEthertype:  // LLDP, ...
-        case DropReason::kIpv4Fragment:          // the kernel reassembles
+        case DropReason::kIpv4Fragment:
         case DropReason::kIpv4Options:
         case DropReason::kIpv6ExtensionHeader:
-        case DropReason::kTtlExhausted:  // for the host's own address, TTL does not matter
-        case DropReason::kNotUdp:        // ICMP (ping), TCP (ssh, SIP over TCP/TLS), ICMPv6
-        case DropReason::kNotForUs:      // another address of the host's
-        case DropReason::kUnknownPort:   // UDP without a leg (SIP on 5060, DNS answers)
+        case DropReason::kNotUdp:       // ICMP (ping), TCP (ssh, SIP over TCP/TLS), ICMPv6
+        case DropReason::kNotForUs:     // another address of the host's
+        case DropReason::kUnknownPort:  // UDP without a leg (SIP on 5060, DNS answers)
             return true;
         default:
             return false;
     }
+}
+
+// A frame the host should see at all: it arrived on a port with a TAP and is
+// sent to that port's MAC or to a group (broadcast, multicast) address, not to
+// another host's MAC (a promiscuous port sees those).
+inline bool host_takes(const HostPorts& host, const rte_mbuf* m) {
+    if (!host.has(m->port) || rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN) {
+        return false;
+    }
+    const auto* dst = rte_pktmbuf_mtod(m, const rte_ether_addr*);
+    return rte_is_multicast_ether_addr(dst) || rte_is_same_ether_addr(dst, &host.mac[m->port]);
 }
 
 // What a worker reads; owned elsewhere, must outlive the call.

@@ -56,10 +56,12 @@ enum LatchState : uint8_t {
 
 inline constexpr uint8_t kKeepDscp = 0xff;
 
-// idle_mark: bit 31 set = reported idle, at the time in bits 0..30 (seconds since
-// the dataplane started); clear = not reported, and a leg that never received
-// counts its silence from the time in bits 0..30 (when it was added).
+// idle_mark: bit 31 set = reported idle, at the time in bits 0..30 (quarter
+// seconds since the dataplane started: 17 years); clear = not reported, and a leg
+// that never received counts its silence from the time in bits 0..30 (when it was
+// added, rounded down: such a leg may be reported up to 1/4 s early).
 inline constexpr uint32_t kIdleReported = 0x80000000u;
+inline constexpr uint32_t kIdleTicksPerSecond = 4;
 
 struct alignas(16) Leg {
     // --- a packet arriving on this leg: bytes 0..71 ---

@@ -113,6 +113,7 @@ size_t EventLoop::run_once(std::chrono::milliseconds max_wait) {
     std::array<epoll_event, 256> events;
     int n = epoll_wait(epfd_, events.data(), static_cast<int>(events.size()),
                        static_cast<int>(wait.count()));
+    const bool polled = n >= 0;  // EINTR: nothing was polled, not a sweep
     if (n < 0) {
         MG_CHECK(errno == EINTR, "epoll_wait: %s", std::strerror(errno));
         n = 0;
@@ -128,7 +129,7 @@ size_t EventLoop::run_once(std::chrono::milliseconds max_wait) {
         entry->cb(events[i].events);
         ++ran;
     }
-    if (n < static_cast<int>(events.size())) {
+    if (polled && n < static_cast<int>(events.size())) {
         ++sweeps_;
     }
     ran += run_due_timers();

@@ -60,9 +60,9 @@ class EventLoop {
 
     size_t fd_count() const { return fds_.size(); }
     size_t timer_count() const { return timers_.size(); }
-    // Complete sweeps: run_once() calls whose epoll_wait reported every ready
-    // descriptor (fewer events than it asked for) and that have dispatched them
-    // all. A level-triggered descriptor that is readable when such a sweep starts
+    // Complete sweeps: run_once() calls whose epoll_wait returned (not EINTR) and
+    // reported every ready descriptor (fewer events than it asked for), and that
+    // have dispatched them all. A level-triggered descriptor that is readable when such a sweep starts
     // has had its callback run by the time the count goes up.
     uint64_t sweeps() const { return sweeps_; }
 

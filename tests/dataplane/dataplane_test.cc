@@ -541,6 +541,20 @@ size_t idle_count(const std::vector<std::vector<uint8_t>>& events) {
     return n;
 }
 
+// On a dataplane up longer than the threshold, a leg added now that never
+// receives is silent from when it was added, not from the start, however often
+// the legs are scanned.
+TEST_F(DataplaneTest, ANewLegIsSilentFromItsAddingNotFromTheStart) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));  // silence_timeout_s = 1
+    add_v4_relay();
+    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
+    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 2u);
+}
+
 // A packet after the report starts a new silence, reported again, even when no
 // scan saw the leg active in between; a leg that stays silent is not reported
 // twice, and one a scan sees active is not reported.

@@ -573,6 +573,8 @@ TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
     frag.ipv4_frag = 0x2000;
     UdpFrame stranger;  // to a leg, not from its peer: never the host's (RTP Bleed)
     stranger.src_port = 4001;
+    UdpFrame last_hop;  // media whose TTL runs out: the relay's to drop, not the host's
+    last_hop.ttl = 1;
     Bytes bad_csum = media;
     bad_csum[24] ^= 0xff;
     const Bytes lldp = test::ethernet(Mac{0x01, 0x80, 0xc2, 0, 0, 0x0e}, kLanHost, 0x88cc,
@@ -584,8 +586,9 @@ TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
 
     const Outcome o = run({media, ping, test::build_udp(sip), test::build_udp(other_address),
                            test::build_udp(other_mac), test::build_udp(frag),
-                           test::build_udp(stranger), bad_csum, lldp, arp, wan_ping},
-                          -1, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+                           test::build_udp(stranger), test::build_udp(last_hop), bad_csum, lldp,
+                           arp, wan_ping},
+                          -1, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
     EXPECT_EQ(o.tx.size(), 1u);
     EXPECT_EQ(o.exceptions, (std::vector<Bytes>{arp}));
     // Unchanged, in order.
@@ -594,10 +597,11 @@ TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
                                           lldp}));
     EXPECT_EQ(o.drops, (std::vector<DropReason>{DropReason::kNotForUs,
                                                 DropReason::kUnexpectedSource,
+                                                DropReason::kTtlExhausted,
                                                 DropReason::kBadIpv4Checksum, DropReason::kNotUdp}));
-    EXPECT_EQ(counters_.rx, 11u);
+    EXPECT_EQ(counters_.rx, 12u);
     EXPECT_EQ(counters_.to_host, 5u);
-    EXPECT_EQ(counters_.dropped(), 4u);
+    EXPECT_EQ(counters_.dropped(), 5u);
     EXPECT_EQ(counters_.drop_count(DropReason::kNotUdp), 1u);  // the WAN one only
     EXPECT_EQ(counters_.drop_count(DropReason::kUnknownPort), 0u);
 }
@@ -607,8 +611,7 @@ TEST(ForHost, OnlyWhatIsNotMediaNorBroken) {
         const auto r = static_cast<DropReason>(i);
         const bool expected = r == DropReason::kUnsupportedEthertype ||
                               r == DropReason::kIpv4Fragment || r == DropReason::kIpv4Options ||
-                              r == DropReason::kIpv6ExtensionHeader ||
-                              r == DropReason::kTtlExhausted || r == DropReason::kNotUdp ||
+                              r == DropReason::kIpv6ExtensionHeader || r == DropReason::kNotUdp ||
                               r == DropReason::kNotForUs || r == DropReason::kUnknownPort;
         EXPECT_EQ(for_host(r), expected) << drop_reason_name(r);
     }

@@ -198,18 +198,24 @@ TEST_F(TapTest, TheHostGetsWhatIsNotMediaUnchanged) {
     // An ARP reply the dataplane takes (refreshing nothing) but does not answer.
     const Bytes arp_reply = test::ethernet(
         lan_mac_, kLanHost, 0x0806, test::arp(2, kLanHost, "192.0.2.10", lan_mac_, "192.0.2.1"));
+    // Who has 192.0.2.5, an address the dataplane does not own (the host may).
+    const Bytes who_has = test::ethernet(Mac{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, kLanHost,
+                                         0x0806,
+                                         test::arp_request(kLanHost, "192.0.2.10", "192.0.2.5"));
     ASSERT_TRUE(test::inject(g_lan, ping));
     ASSERT_TRUE(test::inject(g_lan, test::build_udp(sip)));
     ASSERT_TRUE(test::inject(g_lan, arp_reply));
+    ASSERT_TRUE(test::inject(g_lan, who_has));
     poll();
     const auto got = host_received(std::chrono::milliseconds(500));
     EXPECT_TRUE(contains(got, ping));
     EXPECT_TRUE(contains(got, test::build_udp(sip)));
     EXPECT_TRUE(contains(got, arp_reply));
+    EXPECT_TRUE(contains(got, who_has));
     const api::StatsBody s = stats();
-    EXPECT_EQ(s.to_host, 3u);
+    EXPECT_EQ(s.to_host, 4u);
     EXPECT_EQ(s.host_dropped, 0u);
-    EXPECT_EQ(s.exception, 1u);  // the ARP reply went through the exception path first
+    EXPECT_EQ(s.exception, 2u);  // the ARP frames went through the exception path first
 }
 
 TEST_F(TapTest, MediaAndOthersUnicastNeverReachTheHost) {
@@ -232,12 +238,22 @@ TEST_F(TapTest, MediaAndOthersUnicastNeverReachTheHost) {
     UdpFrame other_mac = stranger;
     other_mac.dst_mac = kStranger;
     other_mac.dst_ip = "192.0.2.99";
-    ASSERT_TRUE(test::inject(g_lan, test::build_udp(stranger)));
-    ASSERT_TRUE(test::inject(g_lan, test::build_udp(other_mac)));
+    // The exception path's refusals: our own announcement looped back, and a
+    // request for another address sent to another host's MAC.
+    const Bytes looped = test::ethernet(Mac{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, lan_mac_, 0x0806,
+                                        test::arp_request(lan_mac_, "192.0.2.1", "192.0.2.1"));
+    const Bytes not_to_us = test::ethernet(
+        kStranger, kLanHost, 0x0806, test::arp_request(kLanHost, "192.0.2.10", "192.0.2.5"));
+    for (const Bytes& f : {test::build_udp(stranger), test::build_udp(other_mac), looped,
+                           not_to_us}) {
+        ASSERT_TRUE(test::inject(g_lan, f));
+    }
     poll();
     const auto got = host_received(std::chrono::milliseconds(300));
     EXPECT_FALSE(contains(got, test::build_udp(stranger)));
     EXPECT_FALSE(contains(got, test::build_udp(other_mac)));
+    EXPECT_FALSE(contains(got, looped));
+    EXPECT_FALSE(contains(got, not_to_us));
     const api::StatsBody s = stats();
     EXPECT_EQ(s.to_host, 0u);
     EXPECT_EQ(s.drops[static_cast<unsigned>(DropReason::kUnexpectedSource)], 1u);

@@ -390,6 +390,12 @@ void run_burst(const uint8_t* data, size_t size, RelayTable& relays, uint64_t no
         if (!(p.kind == PacketKind::kUdp || (p.kind == PacketKind::kDrop && for_host(p.drop)))) {
             fail("a frame for the host that the relay should have taken or refused");
         }
+        if (p.kind == PacketKind::kUdp) {
+            const int local = f.locals.find(p.dst);
+            if (local >= 0 && relays.find(static_cast<uint16_t>(local), p.dst_port) != nullptr) {
+                fail("media for a leg went to the host");
+            }
+        }
     }
     for (uint16_t i = 0; i < r.tx_count; ++i) {
         uint16_t which = 0;
