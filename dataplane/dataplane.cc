@@ -114,6 +114,7 @@ Result<std::unique_ptr<Dataplane>> Dataplane::create(const configs::Config& conf
         if (!p.tap_device.empty()) {
             dp->host_ports_.mask |= uint64_t{1} << p.port_id;
             dp->host_ports_.mac[p.port_id] = p.mac;
+            dp->host_ports_.tap[p.port_id] = p.tap_port_id;
         }
     }
     if (taps != 0) {
@@ -326,16 +327,11 @@ unsigned Dataplane::drain_exceptions(uint64_t now_ms) {
 
 void Dataplane::to_host(rte_mbuf* m) {
     if (host_ports_.has(m->port)) {
-        for (const auto& p : ports_) {
-            if (p.port_id == m->port && !p.tap_device.empty()) {
-                if (rte_eth_tx_burst(p.tap_port_id, 0, &m, 1) == 1) {
-                    ++to_host_;
-                    return;
-                }
-                ++host_dropped_;
-                break;
-            }
+        if (rte_eth_tx_burst(host_ports_.tap[m->port], 0, &m, 1) == 1) {
+            ++to_host_;
+            return;
         }
+        ++host_dropped_;
     }
     rte_pktmbuf_free(m);
 }

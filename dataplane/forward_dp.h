@@ -67,6 +67,7 @@ struct HostPorts {
     static_assert(RTE_MAX_ETHPORTS <= 64, "mask holds one bit per DPDK port id");
     uint64_t mask = 0;  // bit port_id: that port has a TAP
     rte_ether_addr mac[RTE_MAX_ETHPORTS] = {};
+    uint16_t tap[RTE_MAX_ETHPORTS] = {};  // the TAP's own DPDK port id (main lcore only)
 
     bool has(uint16_t port_id) const { return port_id < 64 && ((mask >> port_id) & 1) != 0; }
 };
