@@ -290,6 +290,16 @@ inline DropReason rewrite(rte_mbuf* m,
     return kRelayed;
 }
 
+// A burst's scratch array, left uninitialised: each stage of forward_burst()
+// writes an entry before a later stage reads it. (Default member initialisers
+// would store 2 KiB per burst, whatever its size.)
+template <typename T>
+union BurstArray {
+    BurstArray() {}
+    T& operator[](uint16_t i) { return items[i]; }
+    T items[kMaxBurst];
+};
+
 // The two cache lines of a leg that a packet touches in one role (leg.h).
 inline void prefetch_leg(const Leg* leg, LegSpan span) {
     const auto* p = reinterpret_cast<const char*>(leg);
@@ -343,10 +353,10 @@ inline DropReason plan_relay(const ForwardContext& ctx,
         return DropReason::kPeerUnknown;
     }
     plan.from = &ctx.locals->at(out->local_addr_index);
-    const IpAddr& next_hop = plan.from->next_hop(plan.peer);
-    plan.mac = ctx.neighbours->find(next_hop);
+    const IpAddr* next_hop = nullptr;
+    plan.mac = plan.from->next_hop_mac(plan.peer, *ctx.neighbours, next_hop);
     if (plan.mac == nullptr) {
-        note_miss(r, next_hop, out->local_addr_index);
+        note_miss(r, *next_hop, out->local_addr_index);
         return DropReason::kNoNeighbour;
     }
     return kRelayed;
@@ -380,7 +390,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
                           uint64_t now_tsc) {
     MG_ASSERT(n <= kMaxBurst);
     BurstResult r;
-    ParsedPacket parsed[kMaxBurst];
+    BurstArray<ParsedPacket> parsed;
     Leg* legs[kMaxBurst];
     Leg* outs[kMaxBurst];
     uint16_t locals[kMaxBurst];
@@ -434,7 +444,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
         }
     }
     // Stage 3: accept (latch), plan where each packet goes.
-    Plan plans[kMaxBurst];
+    BurstArray<Plan> plans;
     DropReason reasons[kMaxBurst];
     for (uint16_t i = 0; i < n; ++i) {
         reasons[i] = parsed[i].kind == PacketKind::kUdp

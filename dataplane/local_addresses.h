@@ -15,6 +15,7 @@
 #include "common/check.h"
 #include "dataplane/checksum_dp.h"
 #include "dataplane/ip_addr.h"
+#include "dataplane/neighbour_map.h"
 #include "dataplane/packet_dp.h"
 
 namespace mg::dataplane {
@@ -66,6 +67,12 @@ struct LocalAddress {
     uint16_t addr_sum = 0;  // csum_addr(addr)
     WireMask link_mask;     // of prefix_len
     bool prepared = false;  // the fields above are set: only table entries are
+    // Set by LocalAddressTable::cache_gateway_macs() from the NeighbourMap of the
+    // snapshot the table belongs to: off-link peers (most media) then need no
+    // hash lookup. kNotCached (a table outside a published snapshot): looked up.
+    enum class GatewayMac : uint8_t { kNotCached, kKnown, kUnknown };
+    GatewayMac gateway_mac_state = GatewayMac::kNotCached;
+    rte_ether_addr gateway_mac{};
 
     // Hot. True when `a` is inside this address's on-link prefix. Only on a
     // LocalAddressTable entry (a LocalAddress of one's own has no masks yet).
@@ -86,6 +93,17 @@ struct LocalAddress {
             }
         }
         return gateway.is_unspecified() ? peer : gateway;
+    }
+    // Hot. The MAC a packet to `peer` sent from here goes to, from `neighbours`
+    // (the same snapshot's map), or nullptr with `hop` the next hop to resolve.
+    const rte_ether_addr* next_hop_mac(const IpAddr& peer,
+                                       const NeighbourMap& neighbours,
+                                       const IpAddr*& hop) const {
+        hop = &next_hop(peer);
+        if (hop == &gateway && gateway_mac_state != GatewayMac::kNotCached) {
+            return gateway_mac_state == GatewayMac::kKnown ? &gateway_mac : nullptr;
+        }
+        return neighbours.find(*hop);
     }
 };
 
@@ -121,6 +139,19 @@ class LocalAddressTable {
     }
     const LocalAddress& at(uint16_t index) const { return entries_[index]; }
     uint16_t size() const { return count_; }
+
+    // Cold. Caches every gateway's MAC from `neighbours`, the map published
+    // beside this table (SnapshotPublisher does it for every snapshot).
+    void cache_gateway_macs(const NeighbourMap& neighbours) {
+        for (uint16_t i = 0; i < count_; ++i) {
+            LocalAddress& l = entries_[i];
+            const rte_ether_addr* mac =
+                l.gateway.is_unspecified() ? nullptr : neighbours.find(l.gateway);
+            l.gateway_mac_state = mac != nullptr ? LocalAddress::GatewayMac::kKnown
+                                                 : LocalAddress::GatewayMac::kUnknown;
+            l.gateway_mac = mac != nullptr ? *mac : rte_ether_addr{};
+        }
+    }
 
   private:
     IpAddr keys_[kMaxAddresses];  // entries_[i].addr

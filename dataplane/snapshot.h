@@ -30,11 +30,17 @@ struct Snapshot {
     uint32_t debug_mask = 0;     // the Debug list's bit in `lists`
     uint32_t lists_generation = 0;
     uint64_t relatch_after_tsc = 0;
+
+    // What is derived from the fields above, recomputed by SnapshotPublisher
+    // for every snapshot it publishes (so it can never be stale).
+    void derive() { locals.cache_gateway_macs(neighbours); }
 };
 
 class SnapshotPublisher {
   public:
-    explicit SnapshotPublisher(std::unique_ptr<Snapshot> first) : current_(first.release()) {}
+    explicit SnapshotPublisher(std::unique_ptr<Snapshot> first) : current_(first.release()) {
+        current_->derive();
+    }
     ~SnapshotPublisher() { delete current_; }  // no worker may be running
     SnapshotPublisher(const SnapshotPublisher&) = delete;
     SnapshotPublisher& operator=(const SnapshotPublisher&) = delete;
@@ -48,6 +54,7 @@ class SnapshotPublisher {
     // Main lcore. Publishes `next`, waits for a grace period (every online worker
     // passed a quiescent state; offline ones are skipped) and frees the old one.
     void publish(std::unique_ptr<Snapshot> next) {
+        next->derive();
         Snapshot* old = current_;
         rcu_assign_pointer(current_, next.release());
         urcu_qsbr_synchronize_rcu();

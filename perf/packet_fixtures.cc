@@ -228,6 +228,7 @@ RelayFixture::RelayFixture(bool v4, size_t legs, size_t sequence_length, Rng& rn
     if (!neighbours_.add(locals_.at(0).gateway, kGatewayMac)) {
         fatal("NeighbourMap::add refused the gateway");
     }
+    locals_.cache_gateway_macs(neighbours_);  // as SnapshotPublisher does (snapshot.h)
 
     // Remote parties, off link: IPv4 in 100.64.0.0/10, IPv6 in 2001:db8:8000::/33.
     auto random_endpoint = [&] {

@@ -209,6 +209,26 @@ TEST_F(Ipv4PairTest, RelaysLanToWanWithVlanAndDscp) {
     EXPECT_EQ(counters_.dropped(), 0u);
 }
 
+// In a published snapshot the gateways' MACs are cached in the local address
+// table (SnapshotPublisher, snapshot.h): a packet to an off-link peer takes it
+// from there, and an unknown one is a miss for the gateway.
+TEST_F(Ipv4PairTest, TheGatewayMacCachedForTheSnapshotIsUsed) {
+    locals_.cache_gateway_macs(neighbours_);
+    const NeighbourMap empty;
+    ctx_.neighbours = &empty;  // nothing to look up: the cached MAC is what is used
+    expect_relayed(test::build_udp(lan_in()), test::build_udp(wan_out()), 1);
+
+    NeighbourMap without_wan_gateway;
+    ASSERT_TRUE(without_wan_gateway.add(addr("192.0.2.254"), ether(kLanGateway)));
+    locals_.cache_gateway_macs(without_wan_gateway);
+    ctx_.neighbours = &without_wan_gateway;
+    const Outcome o = run({test::build_udp(lan_in())});
+    EXPECT_EQ(o.drops, std::vector<DropReason>{DropReason::kNoNeighbour});
+    ASSERT_EQ(o.misses.size(), 1u);
+    EXPECT_EQ(o.misses[0].next_hop, addr("198.51.100.254"));
+    EXPECT_EQ(o.misses[0].local_addr_index, kWan4);
+}
+
 TEST_F(Ipv4PairTest, RelaysWanToLanDroppingTheTag) {
     UdpFrame in;
     in.vlan_tci = kWanVlan;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "dataplane/local_addresses.h"
+#include "dataplane/snapshot.h"
 #include "lists/address.h"
 
 namespace mg::dataplane {
@@ -90,6 +91,102 @@ TEST(NextHop, Ipv6OnLinkAndGateway) {
     EXPECT_EQ(e.next_hop(ip("2001:db8:1::77")), ip("2001:db8:1::77"));
     EXPECT_EQ(e.next_hop(ip("2001:db8:1:0:ffff::1")), ip("2001:db8:1:0:ffff::1"));
     EXPECT_EQ(e.next_hop(ip("2001:db8:2::5")), ip("2001:db8:1::fe"));
+}
+
+rte_ether_addr mac(uint8_t last) {
+    return rte_ether_addr{{0x02, 0, 0, 0, 0, last}};
+}
+
+bool same_mac(const rte_ether_addr* a, const rte_ether_addr& b) {
+    return a != nullptr && rte_is_same_ether_addr(a, &b);
+}
+
+// next_hop_mac(): the next hop's MAC from the NeighbourMap, except the
+// gateway's once cache_gateway_macs() took it from that map (what the packet
+// path asks for every relayed packet to an off-link peer).
+TEST(NextHopMac, TheGatewaysMacIsTakenFromTheMapAndCached) {
+    LocalAddress l;
+    l.addr = ip("192.0.2.1");
+    l.prefix_len = 96 + 24;
+    l.gateway = ip("192.0.2.254");
+    l.routes[0] = Route{ip("198.51.100.0"), 96 + 24, ip("192.0.2.253"), {}};
+    l.route_count = 1;
+    LocalAddressTable table;
+    ASSERT_EQ(table.add(l), 0);
+    l.addr = ip("192.0.2.2");
+    l.gateway = IpAddr{};  // none: off-link peers are asked for themselves
+    l.route_count = 0;
+    ASSERT_EQ(table.add(l), 1);
+    NeighbourMap map;
+    ASSERT_TRUE(map.add(ip("192.0.2.254"), mac(0xfe)));
+    ASSERT_TRUE(map.add(ip("192.0.2.253"), mac(0xfd)));
+    ASSERT_TRUE(map.add(ip("192.0.2.10"), mac(0x10)));
+
+    for (const bool cached : {false, true}) {
+        SCOPED_TRACE(cached ? "cached" : "not cached");
+        if (cached) {
+            table.cache_gateway_macs(map);
+        }
+        const LocalAddress& e = table.at(0);
+        EXPECT_EQ(e.gateway_mac_state, cached ? LocalAddress::GatewayMac::kKnown
+                                              : LocalAddress::GatewayMac::kNotCached);
+        const IpAddr* hop = nullptr;
+        EXPECT_TRUE(same_mac(e.next_hop_mac(ip("203.0.113.5"), map, hop), mac(0xfe)));
+        EXPECT_EQ(*hop, ip("192.0.2.254"));
+        EXPECT_TRUE(same_mac(e.next_hop_mac(ip("198.51.100.7"), map, hop), mac(0xfd)));
+        EXPECT_EQ(*hop, ip("192.0.2.253"));
+        EXPECT_TRUE(same_mac(e.next_hop_mac(ip("192.0.2.10"), map, hop), mac(0x10)));
+        EXPECT_EQ(e.next_hop_mac(ip("192.0.2.11"), map, hop), nullptr);
+        EXPECT_EQ(*hop, ip("192.0.2.11"));
+        EXPECT_EQ(table.at(1).next_hop_mac(ip("203.0.113.5"), map, hop), nullptr);
+        EXPECT_EQ(*hop, ip("203.0.113.5"));
+    }
+    // Cached, the gateway's MAC is the table's own copy: it is not looked up.
+    const IpAddr* hop = nullptr;
+    EXPECT_EQ(table.at(0).next_hop_mac(ip("203.0.113.5"), NeighbourMap{}, hop),
+              &table.at(0).gateway_mac);
+    EXPECT_EQ(table.at(1).gateway_mac_state, LocalAddress::GatewayMac::kUnknown);
+
+    // A map without the gateway: unknown, and the gateway is the hop to resolve.
+    NeighbourMap without;
+    ASSERT_TRUE(without.add(ip("192.0.2.10"), mac(0x10)));
+    table.cache_gateway_macs(without);
+    EXPECT_EQ(table.at(0).next_hop_mac(ip("203.0.113.5"), without, hop), nullptr);
+    EXPECT_EQ(*hop, ip("192.0.2.254"));
+    EXPECT_TRUE(same_mac(table.at(0).next_hop_mac(ip("192.0.2.10"), without, hop), mac(0x10)));
+}
+
+// Every snapshot SnapshotPublisher publishes carries the gateway MACs of its own
+// NeighbourMap, the first one included: a copy of an older snapshot with new
+// neighbours cannot keep a stale MAC.
+TEST(NextHopMac, EverySnapshotPublishedCachesItsOwnGatewayMacs) {
+    auto first = std::make_unique<Snapshot>();
+    LocalAddress l;
+    l.addr = ip("192.0.2.1");
+    l.prefix_len = 96 + 24;
+    l.gateway = ip("192.0.2.254");
+    ASSERT_EQ(first->locals.add(l), 0);
+    ASSERT_TRUE(first->neighbours.add(ip("192.0.2.254"), mac(0xfe)));
+    SnapshotPublisher publisher(std::move(first));
+    EXPECT_TRUE(same_mac(&publisher.latest().locals.at(0).gateway_mac, mac(0xfe)));
+    EXPECT_EQ(publisher.latest().locals.at(0).gateway_mac_state,
+              LocalAddress::GatewayMac::kKnown);
+
+    auto moved = std::make_unique<Snapshot>(publisher.latest());
+    moved->neighbours = NeighbourMap{};
+    ASSERT_TRUE(moved->neighbours.add(ip("192.0.2.254"), mac(0xee)));
+    publisher.publish(std::move(moved));
+    EXPECT_TRUE(same_mac(&publisher.latest().locals.at(0).gateway_mac, mac(0xee)));
+
+    auto gone = std::make_unique<Snapshot>(publisher.latest());
+    gone->neighbours = NeighbourMap{};
+    publisher.publish(std::move(gone));
+    EXPECT_EQ(publisher.latest().locals.at(0).gateway_mac_state,
+              LocalAddress::GatewayMac::kUnknown);
+    const IpAddr* hop = nullptr;
+    EXPECT_EQ(publisher.latest().locals.at(0).next_hop_mac(ip("203.0.113.5"),
+                                                           publisher.latest().neighbours, hop),
+              nullptr);
 }
 
 }  // namespace
