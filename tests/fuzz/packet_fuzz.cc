@@ -91,6 +91,7 @@ constexpr uint64_t kRelatchTsc = 1'000'000;
 struct Fixture {
     rte_mempool* pool = nullptr;
     LocalAddressTable locals;
+    LocalAddressTable cached;  // `locals` with the gateways' MACs cached, as published
     NeighbourMap neighbours;
     HostPorts host;  // port 0 has a TAP for the host, port 1 not
     // A Debug list (198.51.100.0/25 and 2001:db8:1::/112), consulted when a leg
@@ -146,6 +147,8 @@ struct Fixture {
                               "2001:db8:1::10"}) {
             neighbours.add(ip(n), mac);  // 198.51.100.253 stays unknown: misses
         }
+        cached = locals;
+        cached.cache_gateway_macs(neighbours);
     }
 
     static LocalAddress make_local(
@@ -276,6 +279,10 @@ void check_relayed(rte_mbuf* m, const Received& before, const RelayTable& relays
             fail("a relayed frame leaves on another port than its local address's");
         }
     }
+    const rte_ether_addr known{{0x02, 0, 0, 0, 0xaa, 0x01}};  // every neighbour's
+    if (!rte_is_same_ether_addr(rte_pktmbuf_mtod(m, const rte_ether_addr*), &known)) {
+        fail("a relayed frame goes to a MAC no neighbour has");
+    }
     const std::vector<uint8_t> d = linear(m);
     const uint8_t ttl = d[p.l3_offset + (p.is_v4 ? 8 : 7)];
     if (last_hop && ttl != 1) {
@@ -338,7 +345,11 @@ void poison_tailroom(rte_mbuf* m, bool poison) {
 // One burst made of the input's frames, through forward_burst at `now_tsc`, with
 // every invariant checked; then the exception frames through handle_exception.
 // Frees everything it made.
-void run_burst(const uint8_t* data, size_t size, RelayTable& relays, uint64_t now_tsc) {
+void run_burst(const uint8_t* data,
+               size_t size,
+               RelayTable& relays,
+               const LocalAddressTable& locals,
+               uint64_t now_tsc) {
     Fixture& f = fixture();
     rte_mbuf* pkts[kMaxBurst];
     Received received[kMaxBurst];
@@ -360,7 +371,7 @@ void run_burst(const uint8_t* data, size_t size, RelayTable& relays, uint64_t no
 
     ForwardContext ctx;
     ctx.relays = &relays;
-    ctx.locals = &f.locals;
+    ctx.locals = &locals;
     ctx.neighbours = &f.neighbours;
     ctx.relatch_after_tsc = kRelatchTsc;
     ctx.lists = &*f.lists;
@@ -430,11 +441,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const unsigned pool_before = rte_mempool_avail_count(f.pool);
     // The same frames twice over the same legs: the first burst latches, the
     // second meets latched legs (and re-latches when the first frame's flags
-    // say the clock moved past kRelatchTsc).
+    // say the clock moved past kRelatchTsc). The first looks the gateways' MACs
+    // up, the second finds them cached as in a published snapshot.
     const bool late = size > 0 && (data[0] & 8) != 0;
     auto relays = make_relays();
-    run_burst(data, size, *relays, 1);
-    run_burst(data, size, *relays, late ? 2 * kRelatchTsc : 2);
+    run_burst(data, size, *relays, f.locals, 1);
+    run_burst(data, size, *relays, f.cached, late ? 2 * kRelatchTsc : 2);
     relays->reclaim_retired();
     if (rte_mempool_avail_count(f.pool) != pool_before) {
         fail("mbufs leaked");
