@@ -9,7 +9,8 @@
 // What a relayed packet becomes (docs/packet-walk.md):
 // - L2: destination MAC of the next hop (the peer when on link or when the local
 //   address it leaves from has no gateway, else that gateway) from the
-//   NeighbourMap; no MAC: dropped (kNoNeighbour) and the next hop reported in
+//   NeighbourMap (the gateway's as cached for the snapshot,
+//   LocalAddress::next_hop_mac); no MAC: dropped (kNoNeighbour) and the next hop reported in
 //   BurstResult::miss so the main lcore resolves it. Source MAC and 802.1Q tag of
 //   that local address, whatever tag it arrived with.
 // - L3: source = the other leg's local address, destination = its peer (latched
