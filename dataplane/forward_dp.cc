@@ -421,9 +421,13 @@ BurstResult forward_burst(const ForwardContext& ctx,
             continue;
         }
         legs[i] = ctx.relays->find(locals[i], parsed[i].dst_port);
-        if (legs[i] == nullptr) {
+        if (legs[i] == nullptr || parsed[i].ttl <= 1) {
+            // Media whose TTL runs out is the relay's to drop; UDP for no leg
+            // may be the host's, whatever its TTL.
             parsed[i].kind = PacketKind::kDrop;
-            parsed[i].drop = DropReason::kUnknownPort;
+            parsed[i].drop = legs[i] == nullptr ? DropReason::kUnknownPort
+                                                : DropReason::kTtlExhausted;
+            legs[i] = nullptr;
             continue;
         }
         prefetch_leg(legs[i], kInSpan);

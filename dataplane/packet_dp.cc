@@ -64,9 +64,6 @@ inline void parse_udp(ParsedPacket& p,
                       const uint8_t* data,
                       uint32_t seg_len,
                       uint32_t ip_payload) {
-    if (p.ttl <= 1) {
-        return drop(p, DropReason::kTtlExhausted);
-    }
     if (uint32_t{kL4} + kUdpHeaderLen > seg_len || ip_payload < kUdpHeaderLen) {
         return drop(p, DropReason::kBadUdpLength);
     }

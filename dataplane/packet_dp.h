@@ -6,7 +6,9 @@
 // fixed part) must be in the first segment; a frame whose headers are split
 // across segments is dropped as truncated (no PMD used by mediagate splits them).
 //
-// What a parse does not check: the destination MAC (a PMD in promiscuous mode
+// What a parse does not check: the TTL / hop limit (forward_burst refuses media
+// whose TTL runs out once it knows the packet is for a leg: the host's own
+// TTL-1 UDP, LLMNR for one, is not media), the destination MAC (a PMD in promiscuous mode
 // may deliver frames for others; those fail the address lookup as kNotForUs),
 // the UDP checksum (verifying it costs a pass over the payload; the receiver
 // checks it end to end, and the relay updates it incrementally so a bad one
@@ -37,7 +39,7 @@ enum class DropReason : uint8_t {
     kTruncatedIpv6,          // shorter than the 40-byte IPv6 header
     kBadIpv6Header,          // version not 6, payload length 0 or beyond the frame
     kIpv6ExtensionHeader,    // any extension header before the upper layer
-    kTtlExhausted,           // TTL / hop limit would reach 0 when relayed
+    kTtlExhausted,           // for a leg, but TTL / hop limit would reach 0 when relayed
     kNotUdp,                 // ICMP, TCP, ICMPv6 other than NS/NA, ...
     kBadUdpLength,           // truncated UDP header, or its length disagrees with IP
     kBadUdpChecksum,         // IPv6 UDP with checksum 0 (not allowed, RFC 8200)

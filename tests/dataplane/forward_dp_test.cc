@@ -595,6 +595,11 @@ TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
     stranger.src_port = 4001;
     UdpFrame last_hop;  // media whose TTL runs out: the relay's to drop, not the host's
     last_hop.ttl = 1;
+    UdpFrame llmnr;  // the host's own UDP may have TTL 1 (LLMNR): not media, the host's
+    llmnr.dst_mac = Mac{0x01, 0, 0x5e, 0, 0, 0xfc};
+    llmnr.dst_ip = "224.0.0.252";
+    llmnr.dst_port = 5355;
+    llmnr.ttl = 1;
     Bytes bad_csum = media;
     bad_csum[24] ^= 0xff;
     const Bytes lldp = test::ethernet(Mac{0x01, 0x80, 0xc2, 0, 0, 0x0e}, kLanHost, 0x88cc,
@@ -607,20 +612,20 @@ TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
     const Outcome o = run({media, ping, test::build_udp(sip), test::build_udp(other_address),
                            test::build_udp(other_mac), test::build_udp(frag),
                            test::build_udp(stranger), test::build_udp(last_hop), bad_csum, lldp,
-                           arp, wan_ping},
-                          -1, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+                           arp, test::build_udp(llmnr), wan_ping},
+                          -1, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
     EXPECT_EQ(o.tx.size(), 1u);
     EXPECT_EQ(o.exceptions, (std::vector<Bytes>{arp}));
     // Unchanged, in order.
     EXPECT_EQ(o.host, (std::vector<Bytes>{ping, test::build_udp(sip),
                                           test::build_udp(other_address), test::build_udp(frag),
-                                          lldp}));
+                                          lldp, test::build_udp(llmnr)}));
     EXPECT_EQ(o.drops, (std::vector<DropReason>{DropReason::kNotForUs,
                                                 DropReason::kUnexpectedSource,
                                                 DropReason::kTtlExhausted,
                                                 DropReason::kBadIpv4Checksum, DropReason::kNotUdp}));
-    EXPECT_EQ(counters_.rx, 12u);
-    EXPECT_EQ(counters_.to_host, 5u);
+    EXPECT_EQ(counters_.rx, 13u);
+    EXPECT_EQ(counters_.to_host, 6u);
     EXPECT_EQ(counters_.dropped(), 5u);
     EXPECT_EQ(counters_.drop_count(DropReason::kNotUdp), 1u);  // the WAN one only
     EXPECT_EQ(counters_.drop_count(DropReason::kUnknownPort), 0u);

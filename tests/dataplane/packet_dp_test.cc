@@ -266,16 +266,22 @@ TEST_F(PacketTest, Ipv6ExtensionHeaders) {
     }
 }
 
-TEST_F(PacketTest, TtlAndHopLimitExhausted) {
+// The TTL / hop limit is the relay's to judge once it knows the packet is for a
+// leg (forward_burst): UDP of the host's own may come with TTL 1 (LLMNR).
+TEST_F(PacketTest, TtlAndHopLimitAreReportedNotJudged) {
     UdpFrame f;
-    f.ttl = 1;
-    EXPECT_EQ(drop_of(test::build_udp(f)), DropReason::kTtlExhausted);
-    f.ttl = 0;
-    EXPECT_EQ(drop_of(test::build_udp(f)), DropReason::kTtlExhausted);
+    for (const uint8_t ttl : {uint8_t{1}, uint8_t{0}, uint8_t{255}}) {
+        f.ttl = ttl;
+        const ParsedPacket p = parse(test::build_udp(f));
+        EXPECT_EQ(p.kind, PacketKind::kUdp);
+        EXPECT_EQ(p.ttl, ttl);
+    }
     f.ttl = 1;
     f.src_ip = "2001:db8:1::10";
     f.dst_ip = "2001:db8:1::1";
-    EXPECT_EQ(drop_of(test::build_udp(f)), DropReason::kTtlExhausted);
+    const ParsedPacket p6 = parse(test::build_udp(f));
+    EXPECT_EQ(p6.kind, PacketKind::kUdp);
+    EXPECT_EQ(p6.ttl, 1);
 }
 
 TEST_F(PacketTest, NotUdp) {

@@ -238,6 +238,7 @@ std::vector<uint8_t> linear(const rte_mbuf* m) {
 struct Received {
     bool udp_ok = false;
     bool ip_ok = true;
+    uint8_t ttl = 0;  // TTL / hop limit as received (UDP only)
 };
 
 Received inspect(const rte_mbuf* m) {
@@ -246,6 +247,7 @@ Received inspect(const rte_mbuf* m) {
     if (p.kind != PacketKind::kUdp) {
         return r;
     }
+    r.ttl = p.ttl;
     const std::vector<uint8_t> d = linear(m);
     const uint16_t udp_len = static_cast<uint16_t>(8 + p.payload_length);
     const uint16_t stored = static_cast<uint16_t>(d[p.l4_offset + 6] << 8 | d[p.l4_offset + 7]);
@@ -263,30 +265,23 @@ Received inspect(const rte_mbuf* m) {
 void check_relayed(rte_mbuf* m, const Received& before, const RelayTable& relays) {
     m->ol_flags = before.ip_ok ? 0 : RTE_MBUF_F_RX_IP_CKSUM_GOOD;
     const ParsedPacket p = parse_packet(m);
-    // A frame that arrived with TTL / hop limit 2 leaves with 1: legal on the
-    // wire, but the parse (made for frames to relay) stops there, before the
-    // ports. Its offsets and family are known; the source check is skipped.
-    const bool last_hop = p.kind == PacketKind::kDrop && p.drop == DropReason::kTtlExhausted;
-    if (p.kind != PacketKind::kUdp && !last_hop) {
+    if (p.kind != PacketKind::kUdp) {
         fail("a relayed frame does not parse as UDP");
     }
-    if (!last_hop) {
-        const int local = fixture().locals.find(p.src);
-        if (local < 0 || relays.find(static_cast<uint16_t>(local), p.src_port) == nullptr) {
-            fail("a relayed frame does not leave from a leg's local address and port");
-        }
-        if (fixture().locals.at(static_cast<uint16_t>(local)).port_id != m->port) {
-            fail("a relayed frame leaves on another port than its local address's");
-        }
+    const int local = fixture().locals.find(p.src);
+    if (local < 0 || relays.find(static_cast<uint16_t>(local), p.src_port) == nullptr) {
+        fail("a relayed frame does not leave from a leg's local address and port");
+    }
+    if (fixture().locals.at(static_cast<uint16_t>(local)).port_id != m->port) {
+        fail("a relayed frame leaves on another port than its local address's");
     }
     const rte_ether_addr known{{0x02, 0, 0, 0, 0xaa, 0x01}};  // every neighbour's
     if (!rte_is_same_ether_addr(rte_pktmbuf_mtod(m, const rte_ether_addr*), &known)) {
         fail("a relayed frame goes to a MAC no neighbour has");
     }
     const std::vector<uint8_t> d = linear(m);
-    const uint8_t ttl = d[p.l3_offset + (p.is_v4 ? 8 : 7)];
-    if (last_hop && ttl != 1) {
-        fail("a relayed frame left with TTL 0");
+    if (p.ttl == 0 || p.ttl >= before.ttl) {
+        fail("a relayed frame left with TTL 0, or not one less than it came with");
     }
     if (p.is_v4 && before.ip_ok && !ipv4_header_ok(d.data() + p.l3_offset)) {
         fail("IPv4 header checksum broken by the rewrite");
