@@ -52,6 +52,23 @@ uint64_t dropped(const api::StatsBody& s) {
     return sum;
 }
 
+// The name of drops[i] (api::kDropReasonNames; a reason this control does not
+// know by name is shown by its number).
+std::string drop_name(uint32_t i) {
+    return i < api::kDropReasonNameCount ? api::kDropReasonNames[i]
+                                         : "reason_" + std::to_string(i);
+}
+
+// "not_for_us 12, unknown_port 3": the reasons that dropped something.
+std::string drops_text(const api::StatsBody& s) {
+    std::string out;
+    for (uint32_t i = 0; i < std::min<uint32_t>(s.drop_reasons, api::kMaxDropReasons); ++i) {
+        if (s.drops[i] != 0)
+            out += (out.empty() ? "" : ", ") + drop_name(i) + " " + std::to_string(s.drops[i]);
+    }
+    return out.empty() ? "none" : out;
+}
+
 std::string idle_text(uint64_t ms) {
     if (ms == UINT64_MAX)
         return "never";
@@ -244,6 +261,7 @@ std::string dataplane_status_text(const DataplaneFacts& f) {
                                  std::to_string(dropped(s)) + ", tx dropped " +
                                  std::to_string(s.tx_dropped) + ", exception " +
                                  std::to_string(s.exception)});
+    kv.push_back({"drops", drops_text(s)});
     kv.push_back({"host", "TAPs: to host " + std::to_string(s.to_host) + ", from host " +
                                      std::to_string(s.from_host) + ", dropped " +
                                      std::to_string(s.host_dropped)});
@@ -281,6 +299,9 @@ std::string dataplane_status_json(const DataplaneFacts& f) {
     if (!f.stats)
         return o.done();
     const api::StatsBody& s = *f.stats;
+    JsonObject drops;
+    for (uint32_t i = 0; i < std::min<uint32_t>(s.drop_reasons, api::kMaxDropReasons); ++i)
+        drops.unum(drop_name(i), s.drops[i]);
     JsonArray ports;
     for (const auto& p : f.ports) {
         ports.raw(JsonObject()
@@ -313,6 +334,7 @@ std::string dataplane_status_json(const DataplaneFacts& f) {
         .unum("tx", s.tx)
         .unum("relayed", s.relayed)
         .unum("dropped", dropped(s))
+        .raw("drops", drops.done())
         .unum("tx_dropped", s.tx_dropped)
         .unum("exception", s.exception)
         .unum("debug_packets", s.debug_packets)

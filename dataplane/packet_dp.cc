@@ -5,6 +5,7 @@
 
 #include <rte_ip.h>
 
+#include "dataplane/api/channel.h"
 #include "dataplane/wire_dp.h"
 
 namespace mg::dataplane {
@@ -260,64 +261,12 @@ ParsedPacket parse_packet(const rte_mbuf* m) {
     return p;
 }
 
+static_assert(kDropReasonCount == api::kDropReasonNameCount,
+              "api::kDropReasonNames names every DropReason, in order");
+
 const char* drop_reason_name(DropReason reason) {
-    switch (reason) {
-        case DropReason::kTruncatedEthernet:
-            return "truncated_ethernet";
-        case DropReason::kUnsupportedEthertype:
-            return "unsupported_ethertype";
-        case DropReason::kBadArp:
-            return "bad_arp";
-        case DropReason::kTruncatedIpv4:
-            return "truncated_ipv4";
-        case DropReason::kBadIpv4Version:
-            return "bad_ipv4_version";
-        case DropReason::kBadIpv4Ihl:
-            return "bad_ipv4_ihl";
-        case DropReason::kBadIpv4Length:
-            return "bad_ipv4_length";
-        case DropReason::kBadIpv4Checksum:
-            return "bad_ipv4_checksum";
-        case DropReason::kIpv4Fragment:
-            return "ipv4_fragment";
-        case DropReason::kIpv4Options:
-            return "ipv4_options";
-        case DropReason::kTruncatedIpv6:
-            return "truncated_ipv6";
-        case DropReason::kBadIpv6Header:
-            return "bad_ipv6_header";
-        case DropReason::kIpv6ExtensionHeader:
-            return "ipv6_extension_header";
-        case DropReason::kTtlExhausted:
-            return "ttl_exhausted";
-        case DropReason::kNotUdp:
-            return "not_udp";
-        case DropReason::kBadUdpLength:
-            return "bad_udp_length";
-        case DropReason::kBadUdpChecksum:
-            return "bad_udp_checksum";
-        case DropReason::kBadNeighbourDiscovery:
-            return "bad_neighbour_discovery";
-        case DropReason::kNotForUs:
-            return "not_for_us";
-        case DropReason::kUnknownPort:
-            return "unknown_port";
-        case DropReason::kUnexpectedSource:
-            return "unexpected_source";
-        case DropReason::kLatchNotMedia:
-            return "latch_not_media";
-        case DropReason::kLatchRejected:
-            return "latch_rejected";
-        case DropReason::kPeerUnknown:
-            return "peer_unknown";
-        case DropReason::kNoNeighbour:
-            return "no_neighbour";
-        case DropReason::kNoHeadroom:
-            return "no_headroom";
-        case DropReason::kCount:
-            break;
-    }
-    return "unknown";
+    const auto i = static_cast<unsigned>(reason);
+    return i < kDropReasonCount ? api::kDropReasonNames[i] : "unknown";
 }
 
 }  // namespace mg::dataplane

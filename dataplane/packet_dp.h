@@ -24,7 +24,8 @@
 
 namespace mg::dataplane {
 
-// Why a packet was dropped; one counter per reason per worker.
+// Why a packet was dropped; one counter per reason per worker. The order is the
+// channel's (api::kDropReasonNames names them, in this order).
 enum class DropReason : uint8_t {
     kTruncatedEthernet,      // shorter than an Ethernet (or 802.1Q) header
     kUnsupportedEthertype,   // neither IPv4, IPv6 nor ARP (QinQ included)

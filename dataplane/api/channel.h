@@ -158,6 +158,23 @@ struct LegInfo {
 static_assert(sizeof(LegInfo) == 136);
 
 inline constexpr unsigned kMaxDropReasons = 32;
+// The names of StatsBody::drops[i]: the dataplane's DropReason values in their
+// order (dataplane/packet_dp.h), which is part of this wire format (a change is
+// a new kVersion). Operators see them in `mediagatectl status`.
+inline constexpr const char* kDropReasonNames[] = {
+    "truncated_ethernet", "unsupported_ethertype", "bad_arp",
+    "truncated_ipv4",     "bad_ipv4_version",      "bad_ipv4_ihl",
+    "bad_ipv4_length",    "bad_ipv4_checksum",     "ipv4_fragment",
+    "ipv4_options",       "truncated_ipv6",        "bad_ipv6_header",
+    "ipv6_extension_header", "ttl_exhausted",      "not_udp",
+    "bad_udp_length",     "bad_udp_checksum",      "bad_neighbour_discovery",
+    "not_for_us",         "unknown_port",          "unexpected_source",
+    "latch_not_media",    "latch_rejected",        "peer_unknown",
+    "no_neighbour",       "no_headroom",
+};
+inline constexpr unsigned kDropReasonNameCount =
+    sizeof kDropReasonNames / sizeof kDropReasonNames[0];
+static_assert(kDropReasonNameCount <= kMaxDropReasons);
 struct StatsBody {
     uint64_t instance = 0;
     uint64_t uptime_ms = 0;

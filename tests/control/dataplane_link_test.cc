@@ -335,11 +335,20 @@ TEST_F(LinkTest, StatsReply) {
     f.ports = s->ports;
     std::string text = dataplane_status_text(f);
     EXPECT_NE(text.find("dropped 7"), std::string::npos) << text;
+    // By reason, as the dataplane counts them (the fake drops 3 + 4).
+    EXPECT_NE(text.find("drops      truncated_ethernet 3, unsupported_ethertype 4\n"),
+              std::string::npos)
+        << text;
     EXPECT_NE(text.find("net_af_packet0"), std::string::npos) << text;
     EXPECT_NE(text.find("02:00:00:00:00:01  up"), std::string::npos) << text;
     std::string json = dataplane_status_json(f);
     EXPECT_NE(json.find("\"connected\":true"), std::string::npos) << json;
     EXPECT_NE(json.find("\"pid\":4242"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"drops\":{\"truncated_ethernet\":3,\"unsupported_ethertype\":4,"
+                        "\"bad_arp\":0,"),
+              std::string::npos)
+        << json;
+    EXPECT_NE(json.find("\"no_headroom\":0}"), std::string::npos) << json;
 }
 
 TEST_F(LinkTest, RestartedDataplaneGetsEverythingAgain) {

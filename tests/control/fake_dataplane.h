@@ -244,7 +244,7 @@ class FakeDataplane {
                 s.rx = 100;
                 s.tx = 90;
                 s.relayed = 80;
-                s.drop_reasons = 2;
+                s.drop_reasons = api::kDropReasonNameCount;
                 s.drops[0] = 3;
                 s.drops[1] = 4;
                 s.workers = 2;
