@@ -32,7 +32,6 @@ namespace mg::configs {
 namespace {
 
 constexpr size_t kMaxConfigBytes = size_t{256} << 20;
-constexpr size_t kMaxListFileBytes = size_t{1} << 30;
 
 constexpr std::string_view kNetworkKeys[] = {
     "ipv6",           "server_lan_ip", "wan_ip",          "lan_ips",

@@ -77,4 +77,8 @@ std::vector<FilePos> map_string_positions(const SourceText& src,
 // regular file", "larger than N bytes").
 Result<std::string> read_text_file(const std::string& path, size_t max_bytes);
 
+// The largest Network Address List file read (the config's list files,
+// mediagatectl's `lists` commands and --dummy-ips).
+inline constexpr size_t kMaxListFileBytes = size_t{1} << 30;
+
 }  // namespace mg::configs

@@ -4,38 +4,54 @@
 // process; everything else is one request to mediagate-control over its CLI socket.
 // Exit status everywhere (DESIGN.md): 0 ok, 1 negative answer / invalid input
 // content, 2 no answer (daemon unreachable, DNS time-out), 64 usage error.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "configs/source_text.h"
 #include "control/ctl.h"
 
 namespace mg::ctl {
 
+// A list file: a regular file, or "-" for standard input, of at most
+// configs::kMaxListFileBytes. Directories, devices, FIFOs and read errors are
+// an error message, never an exception.
 bool read_file(const std::string& path, std::string& content, std::string& error) {
-    if (path == "-") {
-        std::ostringstream ss;
-        ss << std::cin.rdbuf();
-        content = ss.str();
+    if (path != "-") {
+        auto text = configs::read_text_file(path, configs::kMaxListFileBytes);
+        if (!text.ok()) {
+            error = path + (text.error().code == ErrorCode::kNotFound ? ": cannot open: "
+                                                                      : ": cannot read: ") +
+                    text.error().message;
+            return false;
+        }
+        content = std::move(*text);
         return true;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = path + ": cannot open: " + std::strerror(errno);
-        return false;
+    content.clear();
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = "standard input: cannot read: " + std::string(std::strerror(errno));
+            return false;
+        }
+        if (n == 0)
+            return true;
+        if (content.size() + static_cast<size_t>(n) > configs::kMaxListFileBytes) {
+            error = "standard input: larger than " + std::to_string(configs::kMaxListFileBytes) +
+                    " bytes";
+            return false;
+        }
+        content.append(buf, static_cast<size_t>(n));
     }
-    content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        error = path + ": cannot read: " + std::strerror(errno);
-        return false;
-    }
-    return true;
 }
 
 }  // namespace mg::ctl

@@ -76,6 +76,13 @@ grep -q '"line":2,"column":10' "$tmp/out" || { echo "FAIL check-json-bad: $(cat 
 
 expect check-missing-file 1 "$tmp/empty" "$tmp/nope.list: cannot open: No such file" -- \
     "$ctl" lists check "$tmp/nope.list"
+# What is not a regular file is an error (exit 1), never an abort or an endless read.
+expect check-directory 1 "$tmp/empty" "^mediagatectl: $tmp: cannot read: not a regular file$" -- \
+    "$ctl" lists check "$tmp"
+expect format-device 1 "$tmp/empty" "/dev/zero: cannot read: not a regular file" -- \
+    "$ctl" lists format /dev/zero
+expect match-directory 1 "$tmp/empty" "$tmp: cannot read: not a regular file" -- \
+    "$ctl" lists match "$tmp" 192.0.2.1
 printf '192.0.2.9\n' >"$tmp/stdin.list"
 checks=$((checks + 1))
 if [ "$("$ctl" lists match - 192.0.2.9 <"$tmp/stdin.list")" = "192.0.2.9 in" ]; then

@@ -103,6 +103,8 @@ expect dummy-bad-list 1 /dev/null 'bad.list:2:' -- \
     "${R[@]}" --dummy-ips "$tmp/bad.list" A host.test
 expect dummy-missing-file 1 /dev/null 'cannot open' -- \
     "${R[@]}" --dummy-ips "$tmp/nonexistent.list" A host.test
+expect dummy-directory 1 /dev/null 'cannot read: not a regular file' -- \
+    "${R[@]}" --dummy-ips "$tmp" A host.test
 
 # --- no response ---------------------------------------------------------------------
 # A port nobody listens on (dnsmasq's address, next port): T=100 ms, one resend waiting
