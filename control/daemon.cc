@@ -52,10 +52,16 @@ Result<std::unique_ptr<Daemon>> Daemon::start(resolver::EventLoop& loop,
     std::unique_ptr<Daemon> d(new Daemon(loop, log, std::move(opts)));
     d->socket_path_ =
         d->opts_.socket_override.empty() ? (*rt)->config.control.socket : d->opts_.socket_override;
+    const std::string dataplane_socket = d->opts_.dataplane_socket_override.empty()
+                                             ? (*rt)->config.dataplane.socket
+                                             : d->opts_.dataplane_socket_override;
+    if (dataplane_socket == d->socket_path_)
+        return make_error(ErrorCode::kInvalidInput,
+                          "the control socket and the dataplane socket are the same path, " +
+                              d->socket_path_);
     d->install(std::move(*rt));
     LinkOptions link = d->opts_.link;
-    link.socket = d->opts_.dataplane_socket_override.empty() ? d->runtime_->config.dataplane.socket
-                                                             : d->opts_.dataplane_socket_override;
+    link.socket = dataplane_socket;
     d->dataplane_ = std::make_unique<DataplaneLink>(loop, log, std::move(link), d->runtime_);
     Daemon* self = d.get();
     auto cli = CliServer::open(

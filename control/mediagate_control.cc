@@ -230,6 +230,8 @@ int main(int argc, char** argv) {
             } else if (arg == "--check-config") {
                 a.check = *v;
             } else if (arg == "--socket") {
+                if (auto why = mg::configs::check_socket_path(*v))
+                    return usage_error("--socket: " + *why);
                 a.socket = *v;
             } else if (arg == "--dataplane-socket") {
                 if (auto why = mg::configs::check_socket_path(*v))
