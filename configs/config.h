@@ -95,6 +95,12 @@ struct ConfiguredList {
     lists::AddressSet set;  // compiled
 };
 
+// What one dataplane can drive; the loader refuses more (file:line:col), and the
+// dataplane's own tables are sized by them (static_asserts in dataplane/).
+inline constexpr size_t kMaxDataplanePorts = 16;
+inline constexpr size_t kMaxDataplaneAddresses = 64;  // all ports together
+inline constexpr size_t kMaxPortRoutesPerFamily = 8;
+
 struct DataplanePort {
     std::string name;
     std::string role;    // "lan" | "wan"

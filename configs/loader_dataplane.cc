@@ -60,6 +60,10 @@ void Loader::read_dataplane(const toml::table* t) {
         return;
     }
     size_t before_ports = sink_.count();
+    if (arr->size() > kMaxDataplanePorts)
+        error(pos((*arr)[kMaxDataplanePorts]),
+              where + " port: " + std::to_string(arr->size()) + " ports; a dataplane drives " +
+                  std::to_string(kMaxDataplanePorts) + " at most");
     for (size_t i = 0; i < arr->size(); ++i)
         read_port((*arr)[i], i);
     ports_complete_ = sink_.count() == before_ports;
@@ -122,6 +126,9 @@ void Loader::read_port(const toml::node& n, size_t index) {
             } else if (auto other = overlapping_port(*a, index)) {
                 error(text.pos, label + ": " + a->format() + " overlaps " + *other +
                                     ": a peer would be on link on two ports");
+            } else if (port_addresses_.size() > kMaxDataplaneAddresses) {
+                error(text.pos, label + ": more than " + std::to_string(kMaxDataplaneAddresses) +
+                                    " addresses on the dataplane's ports together");
             }
             p.addresses.push_back(*a);
         }
@@ -139,9 +146,16 @@ void Loader::read_port(const toml::node& n, size_t index) {
         p.gateway6 = a->value;
     }
     if (auto routes = get_strings(*t, "routes", where)) {
+        size_t per_family[2] = {0, 0};  // IPv4, IPv6
         for (size_t i = 0; i < routes->size(); ++i) {
             auto r = parse_route((*routes)[i].value);
             if (r.ok()) {
+                const bool v6 = r->find(':') != std::string::npos;
+                if (++per_family[v6 ? 1 : 0] > kMaxPortRoutesPerFamily)
+                    error((*routes)[i].pos,
+                          where + " routes[" + std::to_string(i) + "]: more than " +
+                              std::to_string(kMaxPortRoutesPerFamily) + (v6 ? " IPv6" : " IPv4") +
+                              " routes on one port");
                 p.routes.push_back(*r);
             } else {
                 error((*routes)[i].pos,

@@ -103,7 +103,7 @@ constexpr const char* kUsage =
     "                          default: the nameservers of /etc/resolv.conf\n"
     "    --timeout MS          first wait T in milliseconds (default 2000); resend k\n"
     "                          waits (k+1)*T\n"
-    "    --retries N           resends after the first send (default 3; rbl: at most 1)\n"
+    "    --retries N           resends after the first send (default 3; rbl: not used, 2 sends)\n"
     "    --dummy-ips FILE      a Network Address List: an A/AAAA answer whose first\n"
     "                          address is in it counts as unknown host\n"
     "    -v                    print the resolver's DNR log lines on stderr\n"

@@ -100,14 +100,20 @@ void make_parent_dir(const std::string& path) {
     }
 }
 
-int run(const Args& args) {
-    auto cfg = load(args.config);
-    if (!cfg) {
-        return 1;
-    }
-    if (cfg->dataplane.ports.empty()) {
+// The config, loaded and with something to relay on; nullopt (reported) if not.
+std::optional<mg::configs::Config> load_runnable(const std::string& path) {
+    auto cfg = load(path);
+    if (cfg && cfg->dataplane.ports.empty()) {
         std::fprintf(stderr, "%s: [dataplane] has no [[dataplane.port]]: nothing to relay on\n",
-                     args.config.c_str());
+                     path.c_str());
+        return std::nullopt;
+    }
+    return cfg;
+}
+
+int run(const Args& args) {
+    auto cfg = load_runnable(args.config);
+    if (!cfg) {
         return 1;
     }
     // Signals are blocked before the EAL starts its threads, which inherit the mask.
@@ -207,7 +213,7 @@ int main(int argc, char** argv) {
         }
     }
     if (args.check) {
-        auto cfg = load(*args.check);
+        auto cfg = load_runnable(*args.check);
         if (!cfg) {
             return 1;
         }

@@ -13,6 +13,12 @@
 #include "lists/address.h"
 
 namespace mg::dataplane {
+
+static_assert(kMaxPorts == configs::kMaxDataplanePorts &&
+                  LocalAddressTable::kMaxAddresses == configs::kMaxDataplaneAddresses &&
+                  LocalAddress::kMaxRoutes == configs::kMaxPortRoutesPerFamily,
+              "the config refuses what the dataplane's tables cannot hold");
+
 namespace {
 
 constexpr uint16_t kRxDescriptors = 1024;

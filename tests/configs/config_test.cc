@@ -618,6 +618,44 @@ TEST(ConfigPorts, OverlappingNetworks) {
                     .ok());
 }
 
+// What one dataplane's tables hold: the config refuses more, with the place.
+TEST(ConfigPorts, TheDataplanesLimits) {
+    auto port = [](int i, const std::string& extra) {
+        return "[[dataplane.port]]\nname = \"p" + std::to_string(i) +
+               "\"\nrole = \"lan\"\ndevice = \"d" + std::to_string(i) +
+               "\"\naddresses = [\"10." + std::to_string(i) + ".0.1/24\"]\n" + extra;
+    };
+    std::string seventeen;
+    for (int i = 0; i < 17; ++i)
+        seventeen += port(i, "");
+    EXPECT_EQ(one_error(seventeen),
+              "t.toml:81:1: [dataplane] port: 17 ports; a dataplane drives 16 at most");
+
+    std::string many = "[[dataplane.port]]\nname = \"a\"\nrole = \"lan\"\ndevice = "
+                       "\"d\"\naddresses = [";
+    for (int i = 0; i < 65; ++i)
+        many += std::string(i == 0 ? "" : ", ") + "\"10.0.0." + std::to_string(i + 1) + "/32\"";
+    many += "]\n";
+    const std::string error = one_error(many);
+    EXPECT_NE(error.find("[[dataplane.port]] #1 addresses[64]: more than 64 addresses on the "
+                         "dataplane's ports together"),
+              std::string::npos)
+        << error;
+
+    std::string routes = "routes = [";
+    for (int i = 0; i < 9; ++i)
+        routes += "\"198.51." + std::to_string(i) + ".0/24 via 10.0.0.254\", ";
+    routes += "\"2001:db8:9::/48 via 2001:db8::fe\"]\n";
+    EXPECT_EQ(one_error(port(0, routes)),
+              "t.toml:6:267: [[dataplane.port]] #1 routes[8]: more than 8 IPv4 routes on one "
+              "port");
+    std::string eight = "routes = [";
+    for (int i = 0; i < 8; ++i)
+        eight += "\"198.51." + std::to_string(i) + ".0/24 via 10.0.0.254\", ";
+    eight += "\"2001:db8:9::/48 via 2001:db8::fe\"]\n";
+    EXPECT_TRUE(parse_config(port(0, eight), "t.toml", with_host()).ok());
+}
+
 // ---- [[relay]] tables ----
 
 TEST(ConfigRelays, ReadInFileOrder) {

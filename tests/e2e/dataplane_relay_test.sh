@@ -33,6 +33,10 @@ if ! lab_up "mg$tag" dplan dpwan "192.0.2.10/24 2001:db8:1::10/64" 192.0.2.1 \
 fi
 
 write_config ""
+check "--check-config accepts the config" "$dataplane_bin" --check-config "$cfg"
+default_cfg="$(cd "$(dirname "$0")/../.." && pwd)/configs/mediagate.toml"
+check "--check-config refuses a config without ports, as a start would" sh -c \
+    "! '$dataplane_bin' --check-config '$default_cfg' 2>'$tmp/err' && grep -q 'nothing to relay on' '$tmp/err'"
 
 check "dataplane starts on net_af_packet in its namespace" start_dataplane
 check "control connects to the dataplane" start_control
