@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "configs/derive.h"
 #include "control/dataplane_link.h"
 
 namespace mg::control {
@@ -289,6 +290,19 @@ void DataplaneLink::install_from(std::vector<uint64_t> ids, size_t i, Next next)
 
 void DataplaneLink::add_relay(const RelaySpec& spec, Done<uint64_t> done) {
     auto run = [this, spec, done](Next finished) {
+        // The rules of [[relay]] tables (configs/derive.h): a local endpoint must
+        // be on a port's address and inside its UDP range, so a CLI relay cannot
+        // take a port the host uses (SIP on 5060 behind a TAP).
+        const configs::Config& cfg = runtime_->config;
+        for (const auto& local : spec.local) {
+            if (cfg.dataplane.ports.empty())
+                break;
+            if (auto why = configs::check_relay_local(cfg.dataplane.ports, cfg.media.udp_ports,
+                                                      local)) {
+                done(make_error(ErrorCode::kInvalidInput, local.format() + ": " + *why));
+                return finished();
+            }
+        }
         for (const auto& [id, r] : relays_) {
             for (const auto& mine : r.spec.local) {
                 for (const auto& theirs : spec.local) {

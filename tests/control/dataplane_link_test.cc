@@ -322,6 +322,35 @@ TEST_F(LinkTest, CliAddDelListAndRefusals) {
     EXPECT_FALSE((*after)[1].relay.installed);
 }
 
+// A CLI relay follows the rules of a [[relay]] table: its locals are on a port's
+// addresses, inside the port's UDP range (so it cannot take SIP's 5060 from the
+// host behind a TAP).
+TEST_F(LinkTest, CliRelayLocalsFollowThePortsRules) {
+    fake_->start(1);
+    make_link(runtime(R"(
+[[dataplane.port]]
+name = "lan"
+role = "lan"
+device = "net_null0"
+addresses = ["192.0.2.1/24"]
+udp_ports = "20000-20999"
+)"));
+    ASSERT_TRUE(wait_ready());
+    auto sip = add("192.0.2.1:5060", "any", "192.0.2.1:20002", "any");
+    ASSERT_FALSE(sip.ok());
+    EXPECT_EQ(sip.error().message,
+              "192.0.2.1:5060: port 5060 is outside the UDP ports of [[dataplane.port]] \"lan\" "
+              "(20000-20999)");
+    EXPECT_EQ(relay_add_output(sip, {}, false).exit_code, kExitNegative);
+    auto foreign = add("192.0.2.1:20000", "any", "198.51.100.1:20002", "any");
+    ASSERT_FALSE(foreign.ok());
+    EXPECT_EQ(foreign.error().message,
+              "198.51.100.1:20002: 198.51.100.1 is not an address of any [[dataplane.port]]");
+    EXPECT_EQ(fake_->count(MsgType::kAddLegs), 0u);  // refused before asking the dataplane
+    auto ok = add("192.0.2.1:20000", "any", "192.0.2.1:20002", "any");
+    EXPECT_TRUE(ok.ok()) << ok.error().message;
+}
+
 TEST_F(LinkTest, StatsReply) {
     fake_->start(1);
     make_link(runtime(""));
