@@ -138,7 +138,10 @@ void Loader::read_network(const toml::table* t) {
     if (auto c = get_choice(*t, "ipv6", where, kIpv6))
         cfg_.network.ipv6 = static_cast<Ipv6Setting>(*c);
     if (auto s = get_string(*t, "server_lan_ip", where); s && s->value != "auto") {
-        if (auto a = lists::parse_address(s->value)) {
+        if (auto a = lists::parse_address(s->value); a && !is_unicast(*a)) {
+            error(s->pos, where + " server_lan_ip: " + in_quotes(s->value) +
+                              " is not a unicast address");
+        } else if (a) {
             server_lan_ip_ = At<lists::Address>{*a, s->pos};
         } else {
             error(s->pos, where +
@@ -177,7 +180,11 @@ void Loader::read_resolver(const toml::table* t) {
     if (auto servers = get_strings(*t, "servers", where)) {
         for (size_t i = 0; i < servers->size(); ++i) {
             auto s = resolver::parse_server((*servers)[i].value);
-            if (s.ok()) {
+            if (s.ok() && !is_unicast(s->addr)) {
+                error((*servers)[i].pos, where + " servers[" + std::to_string(i) + "]: " +
+                                             in_quotes((*servers)[i].value) +
+                                             " is not a unicast address");
+            } else if (s.ok()) {
                 cfg_.resolver.servers.push_back(*s);
             } else {
                 error((*servers)[i].pos,

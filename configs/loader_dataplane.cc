@@ -69,6 +69,30 @@ void Loader::read_dataplane(const toml::table* t) {
     ports_complete_ = sink_.count() == before_ports;
 }
 
+// A gateway is a neighbour the dataplane resolves with ARP / NS: on the link of
+// one of the port's networks of its family (an IPv6 link-local one is on every
+// link), and not the port's own address.
+void Loader::check_gateway(const DataplanePort& p,
+                           const lists::Address& gw,
+                           const FilePos& at,
+                           const std::string& label) {
+    const bool link_local = !gw.is_v4() && (gw.value >> 118) == (lists::Uint128{0xfe80} >> 6);
+    bool on_link = link_local;
+    for (const IfAddress& a : p.addresses) {
+        if (a.addr == gw) {
+            error(at, label + ": " + lists::format_address(gw) + " is this port's own address");
+            return;
+        }
+        on_link = on_link || (a.addr.is_v4() == gw.is_v4() &&
+                              !(gw.value < a.network_first().value) &&
+                              !(a.network_last().value < gw.value));
+    }
+    if (!on_link)
+        error(at, label + ": " + lists::format_address(gw) +
+                      " is on none of this port's networks (the dataplane asks for its MAC "
+                      "on the link)");
+}
+
 void Loader::read_port(const toml::node& n, size_t index) {
     std::string where = "[[dataplane.port]] #" + std::to_string(index + 1);
     const auto* t = n.as_table();
@@ -99,8 +123,12 @@ void Loader::read_port(const toml::node& n, size_t index) {
     if (auto c = get_choice(*t, "role", where, kRoles))
         p.role = kRoles[*c];
     if (auto s = get_string(*t, "device", where)) {
-        if (s->value.empty())
+        if (s->value.empty()) {
             error(s->pos, where + " device: must not be empty");
+        } else if (auto [it, inserted] = port_devices_.emplace(s->value, index); !inserted) {
+            error(s->pos, where + " device: " + in_quotes(s->value) + " is already port #" +
+                              std::to_string(it->second + 1) + "'s (one port per DPDK device)");
+        }
         p.device = s->value;
     }
     if (auto addrs = get_strings(*t, "addresses", where)) {
@@ -138,11 +166,15 @@ void Loader::read_port(const toml::node& n, size_t index) {
     if (auto a = get_address(*t, "gateway", where)) {
         if (a->value && !a->value->is_v4())
             error(a->pos, where + " gateway: expected \"\" or an IPv4 address (IPv6: gateway6)");
+        else if (a->value)
+            check_gateway(p, *a->value, a->pos, where + " gateway");
         p.gateway = a->value;
     }
     if (auto a = get_address(*t, "gateway6", where)) {
         if (a->value && a->value->is_v4())
             error(a->pos, where + " gateway6: expected \"\" or an IPv6 address (IPv4: gateway)");
+        else if (a->value)
+            check_gateway(p, *a->value, a->pos, where + " gateway6");
         p.gateway6 = a->value;
     }
     if (auto routes = get_strings(*t, "routes", where)) {

@@ -268,6 +268,11 @@ class Loader {
                               in_quotes(s->value));
             return std::nullopt;
         }
+        if (!is_unicast(*a)) {
+            error(s->pos, label_of(where, key) + ": " + in_quotes(s->value) +
+                              " is not a unicast address");
+            return std::nullopt;
+        }
         return At<std::optional<lists::Address>>{*a, s->pos};
     }
 
@@ -316,6 +321,10 @@ class Loader {
     // In loader_dataplane.cc:
     void read_dataplane(const toml::table* t);
     void read_port(const toml::node& n, size_t index);
+    void check_gateway(const DataplanePort& p,
+                       const lists::Address& gw,
+                       const FilePos& at,
+                       const std::string& label);
     void read_relays(const toml::node* n);
     void read_relay(const toml::node& n, size_t index);
     // In loader.cc:
@@ -342,6 +351,7 @@ class Loader {
     std::vector<PortUdp> port_udp_;
     std::map<std::string, size_t, std::less<>> port_names_;
     std::map<std::string, size_t, std::less<>> port_taps_;
+    std::map<std::string, size_t, std::less<>> port_devices_;
     std::map<std::pair<int, lists::Uint128>, size_t> port_addresses_;
     struct PortNetwork {
         IfAddress address;

@@ -186,10 +186,14 @@ Result<Endpoint> parse_endpoint(std::string_view text, bool allow_any) {
     if (!port || *port < 1 || *port > 65535)
         return invalid("port " + in_quotes(port_text) + " is not in 1..65535 (" + in_quotes(text) +
                        ")");
-    if (is_unspecified_or_multicast(*addr) || (addr->is_v4() && addr->v4_value() == 0xffffffffu))
+    if (!is_unicast(*addr))
         return invalid(in_quotes(text) + " is not a unicast address" +
                        (allow_any ? " (a peer learned by latching is \"any\")" : ""));
     return Endpoint{*addr, static_cast<uint16_t>(*port)};
+}
+
+bool is_unicast(const lists::Address& a) {
+    return !is_unspecified_or_multicast(a) && !(a.is_v4() && a.v4_value() == 0xffffffffu);
 }
 
 bool is_valid_port_name(std::string_view name) {

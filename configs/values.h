@@ -34,6 +34,10 @@ Result<IfAddress> parse_if_address(std::string_view text);
 // canonical text ("198.51.100.0/24 via 192.0.2.254").
 Result<std::string> parse_route(std::string_view text);
 
+// Not unspecified, multicast or the IPv4 limited broadcast 255.255.255.255: an
+// address a host can have and be sent to.
+bool is_unicast(const lists::Address& a);
+
 // [A-Za-z0-9_-]{1,32}.
 bool is_valid_port_name(std::string_view name);
 // A Linux network interface name: 1 to 15 of A-Z a-z 0-9 _ - . (not "." or "..").

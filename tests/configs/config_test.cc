@@ -656,6 +656,45 @@ TEST(ConfigPorts, TheDataplanesLimits) {
     EXPECT_TRUE(parse_config(port(0, eight), "t.toml", with_host()).ok());
 }
 
+// Addresses the dataplane or the resolver would send to are unicast; a gateway is
+// a neighbour on one of the port's links; a DPDK device is one port's.
+TEST(ConfigPorts, GatewaysUnicastAndDevices) {
+    auto lan = [](const std::string& extra) {
+        return "[[dataplane.port]]\nname = \"lan\"\nrole = \"lan\"\ndevice = \"d0\"\n"
+               "addresses = [\"192.0.2.1/24\", \"2001:db8:1::1/64\"]\n" +
+               extra;
+    };
+    for (const char* ok : {"gateway = \"192.0.2.254\"\ngateway6 = \"2001:db8:1::fe\"\n",
+                           "gateway6 = \"fe80::1\"\n"}) {
+        auto c = parse_config(lan(ok), "t.toml", with_host());
+        EXPECT_TRUE(c.ok()) << ok << (c.ok() ? "" : c.error().format());
+    }
+    EXPECT_EQ(one_error(lan("gateway = \"192.0.2.1\"\n")),
+              "t.toml:6:11: [[dataplane.port]] #1 gateway: 192.0.2.1 is this port's own address");
+    EXPECT_EQ(one_error(lan("gateway = \"8.8.8.8\"\n")),
+              "t.toml:6:11: [[dataplane.port]] #1 gateway: 8.8.8.8 is on none of this port's "
+              "networks (the dataplane asks for its MAC on the link)");
+    EXPECT_EQ(one_error(lan("gateway6 = \"2001:db8:2::fe\"\n")),
+              "t.toml:6:12: [[dataplane.port]] #1 gateway6: 2001:db8:2::fe is on none of this "
+              "port's networks (the dataplane asks for its MAC on the link)");
+    EXPECT_EQ(one_error(lan("gateway = \"224.0.0.1\"\n")),
+              "t.toml:6:11: [[dataplane.port]] #1 gateway: \"224.0.0.1\" is not a unicast "
+              "address");
+    EXPECT_EQ(one_error(lan("advertise = \"0.0.0.0\"\n")),
+              "t.toml:6:13: [[dataplane.port]] #1 advertise: \"0.0.0.0\" is not a unicast "
+              "address");
+    EXPECT_EQ(one_error("[network]\nwan_ip = \"255.255.255.255\"\n"),
+              "t.toml:2:10: [network] wan_ip: \"255.255.255.255\" is not a unicast address");
+    EXPECT_EQ(one_error("[network]\nserver_lan_ip = \"ff02::1\"\n"),
+              "t.toml:2:17: [network] server_lan_ip: \"ff02::1\" is not a unicast address");
+    EXPECT_EQ(one_error("[resolver]\nservers = [\"224.0.0.1\"]\n"),
+              "t.toml:2:12: [resolver] servers[0]: \"224.0.0.1\" is not a unicast address");
+    EXPECT_EQ(one_error(lan("") + "[[dataplane.port]]\nname = \"wan\"\nrole = \"wan\"\n"
+                                  "device = \"d0\"\naddresses = [\"203.0.113.1/24\"]\n"),
+              "t.toml:9:10: [[dataplane.port]] #2 device: \"d0\" is already port #1's (one port "
+              "per DPDK device)");
+}
+
 // ---- [[relay]] tables ----
 
 TEST(ConfigRelays, ReadInFileOrder) {
