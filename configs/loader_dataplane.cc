@@ -39,8 +39,12 @@ void Loader::read_dataplane(const toml::table* t) {
     if (auto s = get_socket(*t, where, dataplane_socket_at_))
         cfg_.dataplane.socket = *s;
     if (auto args = get_strings(*t, "eal_args", where)) {
-        for (const auto& a : *args)
-            cfg_.dataplane.eal_args.emplace_back(a.value);
+        for (size_t i = 0; i < args->size(); ++i) {
+            if ((*args)[i].value.empty())
+                error((*args)[i].pos, where + " eal_args[" + std::to_string(i) +
+                                          "]: an empty string is not an EAL argument");
+            cfg_.dataplane.eal_args.emplace_back((*args)[i].value);
+        }
     }
     if (auto v = get_int(*t, "workers", where, 1, 64))
         cfg_.dataplane.workers = static_cast<unsigned>(*v);

@@ -89,6 +89,10 @@ Result<CommandOutput> decode_reply(std::string_view payload) {
         return bad("malformed reply: too short");
     CommandOutput out;
     out.exit_code = static_cast<uint8_t>(payload[0]);
+    if (out.exit_code != kExitOk && out.exit_code != kExitNegative &&
+        out.exit_code != kExitNoAnswer && out.exit_code != kExitUsage)
+        return bad("malformed reply: exit status " + std::to_string(out.exit_code) +
+                   " is not 0, 1, 2 or 64");
     uint32_t out_len = get_u32(payload.substr(1));
     payload.remove_prefix(5);
     if (out_len > payload.size())

@@ -133,6 +133,9 @@ int run_remote(const Options& opts, const std::vector<std::string>& words) {
             return fail("reading the reply: " + std::string(std::strerror(errno)));
         }
     }
+    if (reader.trailing() != 0)
+        return fail("bad reply from the control daemon: " + std::to_string(reader.trailing()) +
+                    " bytes after the reply");
     auto out = control::decode_reply(*reader.payload());
     if (!out.ok())
         return fail("bad reply from the control daemon: " + out.error().message);

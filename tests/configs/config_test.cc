@@ -687,6 +687,8 @@ TEST(ConfigPorts, GatewaysUnicastAndDevices) {
               "t.toml:2:10: [network] wan_ip: \"255.255.255.255\" is not a unicast address");
     EXPECT_EQ(one_error("[network]\nserver_lan_ip = \"ff02::1\"\n"),
               "t.toml:2:17: [network] server_lan_ip: \"ff02::1\" is not a unicast address");
+    EXPECT_EQ(one_error("[dataplane]\neal_args = [\"--no-pci\", \"\"]\n"),
+              "t.toml:2:25: [dataplane] eal_args[1]: an empty string is not an EAL argument");
     EXPECT_EQ(one_error("[resolver]\nservers = [\"224.0.0.1\"]\n"),
               "t.toml:2:12: [resolver] servers[0]: \"224.0.0.1\" is not a unicast address");
     EXPECT_EQ(one_error(lan("") + "[[dataplane.port]]\nname = \"wan\"\nrole = \"wan\"\n"

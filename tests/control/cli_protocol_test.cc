@@ -48,6 +48,14 @@ TEST(CliProtocol, RejectsOtherReleasesAndGarbage) {
     reply[4 + 7 + 1 + 3] = 100;
     EXPECT_FALSE(decode_reply(payload_of(reply)).ok());
     EXPECT_FALSE(decode_reply(std::string_view("MGCTL1\0\0", 8)).ok());
+    // An exit status mediagatectl never gives (DESIGN.md: 0, 1, 2, 64).
+    for (int code : {3, 63, 65, 200, 255}) {
+        auto r = decode_reply(payload_of(encode_reply({code, "out", ""})));
+        ASSERT_FALSE(r.ok()) << code;
+        EXPECT_NE(r.error().message.find("exit status " + std::to_string(code)), std::string::npos);
+    }
+    for (int code : {0, 1, 2, 64})
+        EXPECT_TRUE(decode_reply(payload_of(encode_reply({code, "", ""}))).ok()) << code;
 }
 
 TEST(CliProtocol, TooManyWords) {
