@@ -126,7 +126,16 @@ Result<void> Daemon::reload(std::string_view trigger) {
     auto rt = load_runtime(opts_.config_file, opts_.runtime);
     if (!rt.ok()) {
         last_reload_error_ = errors_text(rt.error());
-        log_.error("reload failed, keeping the running configuration:\n" + last_reload_error_);
+        // One log line per error (journald gives each its priority and time).
+        std::string_view rest = last_reload_error_;
+        while (!rest.empty()) {
+            const size_t eol = rest.find('\n');
+            const std::string_view line = rest.substr(0, eol);
+            if (!line.empty())
+                log_.error("reload failed, keeping the running configuration: " +
+                           std::string(line));
+            rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 1);
+        }
         return make_error(ErrorCode::kInvalidInput, last_reload_error_);
     }
     if (opts_.socket_override.empty() && (*rt)->config.control.socket != socket_path_)

@@ -186,6 +186,16 @@ TEST_F(DaemonTest, BadReloadChangesNothingGoodReloadChangesAll) {
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find("mediagate.toml:"), std::string::npos) << r.error().message;
     EXPECT_EQ(daemon_->runtime(), before);
+    // Logged as one line per error, each with its time and level.
+    std::fflush(log_file_);
+    std::rewind(log_file_);
+    std::string log;
+    for (int c; (c = std::fgetc(log_file_)) != EOF;)
+        log += static_cast<char>(c);
+    const size_t at = log.find("reload failed, keeping the running configuration: " + config_ + ":");
+    ASSERT_NE(at, std::string::npos) << log;
+    EXPECT_EQ(log.find('\n', at), log.size() - 1) << log;  // the last line, and one line
+    EXPECT_NE(log.rfind("error", at), std::string::npos) << log;
     CommandOutput via_cli = run({"reload"});
     EXPECT_EQ(via_cli.exit_code, kExitNegative);
     EXPECT_NE(via_cli.err.find("unchanged"), std::string::npos) << via_cli.err;
