@@ -73,28 +73,19 @@ void Loader::read_dataplane(const toml::table* t) {
     ports_complete_ = sink_.count() == before_ports;
 }
 
-// A gateway is a neighbour the dataplane resolves with ARP / NS: on the link of
-// one of the port's networks of its family (an IPv6 link-local one is on every
-// link), and not the port's own address.
+// A gateway is a neighbour the dataplane resolves with ARP / NS from the port: not
+// the port's own address. It may be off the port's networks (a /32 or /128 address
+// with its provider's gateway): the dataplane asks for it on the link all the same.
 void Loader::check_gateway(const DataplanePort& p,
                            const lists::Address& gw,
                            const FilePos& at,
                            const std::string& label) {
-    const bool link_local = !gw.is_v4() && (gw.value >> 118) == (lists::Uint128{0xfe80} >> 6);
-    bool on_link = link_local;
     for (const IfAddress& a : p.addresses) {
         if (a.addr == gw) {
             error(at, label + ": " + lists::format_address(gw) + " is this port's own address");
             return;
         }
-        on_link = on_link || (a.addr.is_v4() == gw.is_v4() &&
-                              !(gw.value < a.network_first().value) &&
-                              !(a.network_last().value < gw.value));
     }
-    if (!on_link)
-        error(at, label + ": " + lists::format_address(gw) +
-                      " is on none of this port's networks (the dataplane asks for its MAC "
-                      "on the link)");
 }
 
 void Loader::read_port(const toml::node& n, size_t index) {
