@@ -2,6 +2,7 @@
 #include "dataplane/forward_dp.h"
 
 #include <cstring>
+#include <new>
 
 #include <rte_prefetch.h>
 
@@ -290,14 +291,18 @@ inline DropReason rewrite(rte_mbuf* m,
     return kRelayed;
 }
 
-// A burst's scratch array, left uninitialised: each stage of forward_burst()
-// writes an entry before a later stage reads it. (Default member initialisers
-// would store 2 KiB per burst, whatever its size.)
+// A burst's scratch array, uninitialised storage: a stage creates element i
+// (placement new into slot(i)) before a later stage reads it with [i]. (An array
+// of T would run T's default member initialisers: 2 KiB of stores per burst,
+// whatever its size.)
 template <typename T>
-union BurstArray {
-    BurstArray() {}
-    T& operator[](uint16_t i) { return items[i]; }
-    T items[kMaxBurst];
+class BurstArray {
+  public:
+    void* slot(uint16_t i) { return storage_ + size_t{i} * sizeof(T); }
+    T& operator[](uint16_t i) { return *static_cast<T*>(slot(i)); }
+
+  private:
+    alignas(T) unsigned char storage_[sizeof(T) * kMaxBurst];
 };
 
 // The two cache lines of a leg that a packet touches in one role (leg.h).
@@ -319,12 +324,13 @@ inline void note_miss(BurstResult& r, const IpAddr& next_hop, uint16_t local_add
 
 // Where a packet accepted on its leg goes; planned for the whole burst before
 // any packet is rewritten (the lookups of different packets then overlap).
+// Created by plan_relay(), each field written before it is read.
 struct Plan {
     IpAddr peer;
-    const LocalAddress* from = nullptr;
-    const rte_ether_addr* mac = nullptr;
-    uint16_t peer_port = 0;
-    uint8_t peer_flags = 0;
+    const LocalAddress* from;
+    const rte_ether_addr* mac;
+    uint16_t peer_port;
+    uint8_t peer_flags;
 };
 
 // For one UDP packet whose leg was found: accepts its source (latching), finds
@@ -336,7 +342,7 @@ inline DropReason plan_relay(const ForwardContext& ctx,
                              Leg& in,
                              const Leg* out,
                              uint64_t now_tsc,
-                             Plan& plan) {
+                             void* plan_slot) {
     const DropReason source = check_source(ctx, in, p, m, now_tsc);
     if (source != kRelayed) {
         return source;
@@ -349,6 +355,7 @@ inline DropReason plan_relay(const ForwardContext& ctx,
     if (out == nullptr || out->local_addr_index >= ctx.locals->size()) {
         return DropReason::kPeerUnknown;
     }
+    Plan& plan = *::new (plan_slot) Plan;
     if (!destination(*out, plan.peer, plan.peer_port, plan.peer_flags)) {
         return DropReason::kPeerUnknown;
     }
@@ -401,7 +408,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
     }
     // Stage 2: parse, find the leg, bring it in.
     for (uint16_t i = 0; i < n; ++i) {
-        parse_packet_into(pkts[i], parsed[i]);
+        ::new (parsed.slot(i)) ParsedPacket(parse_packet(pkts[i]));
         legs[i] = nullptr;
         if (parsed[i].kind != PacketKind::kUdp) {
             continue;
@@ -453,7 +460,7 @@ BurstResult forward_burst(const ForwardContext& ctx,
     for (uint16_t i = 0; i < n; ++i) {
         reasons[i] = parsed[i].kind == PacketKind::kUdp
                          ? plan_relay(ctx, r, pkts[i], parsed[i], *legs[i], outs[i], now_tsc,
-                                      plans[i])
+                                      plans.slot(i))
                          : parsed[i].drop;
     }
     // Stage 4: rewrite, sort into tx / exception / host / drop.

@@ -237,27 +237,27 @@ inline void parse_l3(ParsedPacket& p,
 
 }  // namespace
 
-void parse_packet_into(const rte_mbuf* m, ParsedPacket& p) {
-    p = ParsedPacket{};
+// Returned in place: the caller's object (forward_burst's scratch array) is
+// built here directly, no 64-byte copy (g++ copies with `rep movs`).
+ParsedPacket parse_packet(const rte_mbuf* m) {
+    ParsedPacket p;
     const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t seg_len = rte_pktmbuf_data_len(m);
     if (seg_len < kEthHeaderLen) {
-        return drop(p, DropReason::kTruncatedEthernet);
+        drop(p, DropReason::kTruncatedEthernet);
+        return p;
     }
     const uint16_t ether_type = load_be16(data + 12);
     if (ether_type != kEtherTypeVlan) {
-        return parse_l3<kEthHeaderLen>(p, m, data, seg_len, ether_type);
+        parse_l3<kEthHeaderLen>(p, m, data, seg_len, ether_type);
+        return p;
     }
     if (seg_len < uint32_t{kEthHeaderLen} + kVlanTagLen) {
-        return drop(p, DropReason::kTruncatedEthernet);
+        drop(p, DropReason::kTruncatedEthernet);
+        return p;
     }
     p.vlan_tci = load_be16(data + 14);
-    return parse_l3<kEthHeaderLen + kVlanTagLen>(p, m, data, seg_len, load_be16(data + 16));
-}
-
-ParsedPacket parse_packet(const rte_mbuf* m) {
-    ParsedPacket p;
-    parse_packet_into(m, p);
+    parse_l3<kEthHeaderLen + kVlanTagLen>(p, m, data, seg_len, load_be16(data + 16));
     return p;
 }
 

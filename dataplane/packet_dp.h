@@ -88,9 +88,8 @@ struct ParsedPacket {
 };
 
 // Packet handling starts here: every frame a worker receives goes through this
-// first (docs/packet-walk.md).
+// first (docs/packet-walk.md). The result is built in the caller's object (return
+// value optimisation): forward_burst creates it in its scratch array, no copy.
 ParsedPacket parse_packet(const rte_mbuf* m);
-// The same, written into `p` (the burst loop's own array: no copy per packet).
-void parse_packet_into(const rte_mbuf* m, ParsedPacket& p);
 
 }  // namespace mg::dataplane
