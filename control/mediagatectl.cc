@@ -4,6 +4,8 @@
 // process; everything else is one request to mediagate-control over its CLI socket.
 // Exit status everywhere (DESIGN.md): 0 ok, 1 negative answer / invalid input
 // content, 2 no answer (daemon unreachable, DNS time-out), 64 usage error.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,40 +20,58 @@
 
 namespace mg::ctl {
 
-// A list file: a regular file, or "-" for standard input, of at most
-// configs::kMaxListFileBytes. Directories, devices, FIFOs and read errors are
-// an error message, never an exception.
-bool read_file(const std::string& path, std::string& content, std::string& error) {
-    if (path != "-") {
-        auto text = configs::read_text_file(path, configs::kMaxListFileBytes);
-        if (!text.ok()) {
-            error = path + (text.error().code == ErrorCode::kNotFound ? ": cannot open: "
-                                                                      : ": cannot read: ") +
-                    text.error().message;
-            return false;
-        }
-        content = std::move(*text);
-        return true;
-    }
+namespace {
+
+// Reads `fd` to its end, at most configs::kMaxListFileBytes.
+bool read_bounded(int fd, const std::string& name, std::string& content, std::string& error) {
     content.clear();
     char buf[65536];
     for (;;) {
-        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            error = "standard input: cannot read: " + std::string(std::strerror(errno));
+            error = name + ": cannot read: " + std::strerror(errno);
             return false;
         }
         if (n == 0)
             return true;
         if (content.size() + static_cast<size_t>(n) > configs::kMaxListFileBytes) {
-            error = "standard input: larger than " + std::to_string(configs::kMaxListFileBytes) +
-                    " bytes";
+            error = name + ": larger than " + std::to_string(configs::kMaxListFileBytes) + " bytes";
             return false;
         }
         content.append(buf, static_cast<size_t>(n));
     }
+}
+
+}  // namespace
+
+// A list file: a regular file, a pipe (`<(command)`, a FIFO) or "-" for standard
+// input, of at most configs::kMaxListFileBytes. Directories, devices and read
+// errors are an error message, never an exception.
+bool read_file(const std::string& path, std::string& content, std::string& error) {
+    if (path == "-")
+        return read_bounded(STDIN_FILENO, "standard input", content, error);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            error = path + ": cannot open: " + std::strerror(errno);
+            return false;
+        }
+        const bool ok = read_bounded(fd, path, content, error);
+        ::close(fd);
+        return ok;
+    }
+    auto text = configs::read_text_file(path, configs::kMaxListFileBytes);
+    if (!text.ok()) {
+        error = path + (text.error().code == ErrorCode::kNotFound ? ": cannot open: "
+                                                                  : ": cannot read: ") +
+                text.error().message;
+        return false;
+    }
+    content = std::move(*text);
+    return true;
 }
 
 }  // namespace mg::ctl

@@ -83,6 +83,12 @@ expect format-device 1 "$tmp/empty" "/dev/zero: cannot read: not a regular file"
     "$ctl" lists format /dev/zero
 expect match-directory 1 "$tmp/empty" "$tmp: cannot read: not a regular file" -- \
     "$ctl" lists match "$tmp" 192.0.2.1
+# A pipe is a file too (process substitution, a FIFO).
+mkfifo "$tmp/fifo"
+printf '192.0.2.0/24\n' >"$tmp/fifo" &
+printf '%s\n' "$tmp/fifo: ok: 1 lines, 1 IPv4 and 0 IPv6 ranges after exclusions" >"$tmp/want"
+expect check-fifo 0 "$tmp/want" - -- "$ctl" lists check "$tmp/fifo"
+wait
 printf '192.0.2.9\n' >"$tmp/stdin.list"
 checks=$((checks + 1))
 if [ "$("$ctl" lists match - 192.0.2.9 <"$tmp/stdin.list")" = "192.0.2.9 in" ]; then
