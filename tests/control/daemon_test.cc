@@ -1,6 +1,7 @@
 // The daemon in-process: commands, reload atomicity, the CLI socket's rules.
 #include "control/daemon.h"
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -181,6 +182,7 @@ TEST_F(DaemonTest, BadReloadChangesNothingGoodReloadChangesAll) {
     // Everything of B, but one list line is broken: nothing of B may appear.
     std::string broken = kConfigB;
     broken.replace(broken.find("203.0.113.10"), 12, "203.0.113.300");
+    broken.replace(broken.find("192.0.2."), 8, "192.0.2.x");  // a second error
     write_config(broken);
     auto r = daemon_->reload("test");
     ASSERT_FALSE(r.ok());
@@ -192,10 +194,19 @@ TEST_F(DaemonTest, BadReloadChangesNothingGoodReloadChangesAll) {
     std::string log;
     for (int c; (c = std::fgetc(log_file_)) != EOF;)
         log += static_cast<char>(c);
-    const size_t at = log.find("reload failed, keeping the running configuration: " + config_ + ":");
-    ASSERT_NE(at, std::string::npos) << log;
-    EXPECT_EQ(log.find('\n', at), log.size() - 1) << log;  // the last line, and one line
-    EXPECT_NE(log.rfind("error", at), std::string::npos) << log;
+    const std::string prefix = "reload failed, keeping the running configuration: " + config_ + ":";
+    size_t lines = 0;
+    for (size_t at = log.find(prefix); at != std::string::npos; at = log.find(prefix, at + 1)) {
+        ++lines;
+        const size_t start = at == 0 ? 0 : log.rfind('\n', at) + 1;
+        const size_t end = log.find('\n', at);
+        EXPECT_NE(log.substr(start, at - start).find(" error "), std::string::npos) << log;
+        // No continuation line: what follows is another log line (a time) or the end.
+        ASSERT_NE(end, std::string::npos) << log;
+        EXPECT_TRUE(end + 1 == log.size() || std::isdigit(static_cast<unsigned char>(log[end + 1])))
+            << log;
+    }
+    EXPECT_EQ(lines, 2u) << log;
     CommandOutput via_cli = run({"reload"});
     EXPECT_EQ(via_cli.exit_code, kExitNegative);
     EXPECT_NE(via_cli.err.find("unchanged"), std::string::npos) << via_cli.err;

@@ -600,6 +600,8 @@ TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
     llmnr.dst_ip = "224.0.0.252";
     llmnr.dst_port = 5355;
     llmnr.ttl = 1;
+    UdpFrame unicast_ttl1 = sip;  // to our address, a port without a leg, TTL 1: the host's
+    unicast_ttl1.ttl = 1;
     Bytes bad_csum = media;
     bad_csum[24] ^= 0xff;
     const Bytes lldp = test::ethernet(Mac{0x01, 0x80, 0xc2, 0, 0, 0x0e}, kLanHost, 0x88cc,
@@ -612,20 +614,21 @@ TEST_F(ForwardTest, APortWithATapGivesTheHostWhatIsNotMedia) {
     const Outcome o = run({media, ping, test::build_udp(sip), test::build_udp(other_address),
                            test::build_udp(other_mac), test::build_udp(frag),
                            test::build_udp(stranger), test::build_udp(last_hop), bad_csum, lldp,
-                           arp, test::build_udp(llmnr), wan_ping},
-                          -1, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+                           arp, test::build_udp(llmnr), test::build_udp(unicast_ttl1), wan_ping},
+                          -1, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
     EXPECT_EQ(o.tx.size(), 1u);
     EXPECT_EQ(o.exceptions, (std::vector<Bytes>{arp}));
     // Unchanged, in order.
     EXPECT_EQ(o.host, (std::vector<Bytes>{ping, test::build_udp(sip),
                                           test::build_udp(other_address), test::build_udp(frag),
-                                          lldp, test::build_udp(llmnr)}));
+                                          lldp, test::build_udp(llmnr),
+                                          test::build_udp(unicast_ttl1)}));
     EXPECT_EQ(o.drops, (std::vector<DropReason>{DropReason::kNotForUs,
                                                 DropReason::kUnexpectedSource,
                                                 DropReason::kTtlExhausted,
                                                 DropReason::kBadIpv4Checksum, DropReason::kNotUdp}));
-    EXPECT_EQ(counters_.rx, 13u);
-    EXPECT_EQ(counters_.to_host, 6u);
+    EXPECT_EQ(counters_.rx, 14u);
+    EXPECT_EQ(counters_.to_host, 7u);
     EXPECT_EQ(counters_.dropped(), 5u);
     EXPECT_EQ(counters_.drop_count(DropReason::kNotUdp), 1u);  // the WAN one only
     EXPECT_EQ(counters_.drop_count(DropReason::kUnknownPort), 0u);
