@@ -135,11 +135,14 @@ TEST(NextHopMac, TheGatewaysMacIsTakenFromTheMapAndCached) {
         EXPECT_EQ(*hop, ip("192.0.2.254"));
         EXPECT_TRUE(same_mac(e.next_hop_mac(ip("198.51.100.7"), map, hop), mac(0xfd)));
         EXPECT_EQ(*hop, ip("192.0.2.253"));
+        // A peer that is its own next hop: `hop` points at the peer, so it lives here.
+        const IpAddr on_link = ip("192.0.2.11");
+        const IpAddr off_link = ip("203.0.113.5");
         EXPECT_TRUE(same_mac(e.next_hop_mac(ip("192.0.2.10"), map, hop), mac(0x10)));
-        EXPECT_EQ(e.next_hop_mac(ip("192.0.2.11"), map, hop), nullptr);
-        EXPECT_EQ(*hop, ip("192.0.2.11"));
-        EXPECT_EQ(table.at(1).next_hop_mac(ip("203.0.113.5"), map, hop), nullptr);
-        EXPECT_EQ(*hop, ip("203.0.113.5"));
+        EXPECT_EQ(e.next_hop_mac(on_link, map, hop), nullptr);
+        EXPECT_EQ(hop, &on_link);
+        EXPECT_EQ(table.at(1).next_hop_mac(off_link, map, hop), nullptr);
+        EXPECT_EQ(hop, &off_link);
     }
     // Cached, the gateway's MAC is the table's own copy: it is not looked up.
     const IpAddr* hop = nullptr;
