@@ -260,6 +260,31 @@ std::vector<FilePos> map_string_positions(const SourceText& src,
     return out;
 }
 
+namespace {
+Error larger_than(size_t max_bytes) {
+    return make_error(ErrorCode::kLimit, "larger than " + std::to_string(max_bytes) + " bytes");
+}
+}  // namespace
+
+Result<std::string> read_all(int fd, size_t max_bytes, size_t size_hint) {
+    std::string text;
+    text.reserve(std::min(size_hint, max_bytes));
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return make_error(ErrorCode::kIo, std::strerror(errno));
+        }
+        if (n == 0)
+            return text;
+        if (text.size() + static_cast<size_t>(n) > max_bytes)
+            return larger_than(max_bytes);
+        text.append(buf, static_cast<size_t>(n));
+    }
+}
+
 Result<std::string> read_text_file(const std::string& path, size_t max_bytes) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
@@ -269,30 +294,11 @@ Result<std::string> read_text_file(const std::string& path, size_t max_bytes) {
         ::close(fd);
         return make_error(ErrorCode::kIo, "not a regular file");
     }
-    auto too_large = [&] {
+    if (static_cast<uint64_t>(st.st_size) > max_bytes) {
         ::close(fd);
-        return make_error(ErrorCode::kLimit, "larger than " + std::to_string(max_bytes) + " bytes");
-    };
-    if (static_cast<uint64_t>(st.st_size) > max_bytes)
-        return too_large();
-    std::string text;
-    text.reserve(static_cast<size_t>(st.st_size));
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int err = errno;
-            ::close(fd);
-            return make_error(ErrorCode::kIo, std::strerror(err));
-        }
-        if (n == 0)
-            break;
-        if (text.size() + static_cast<size_t>(n) > max_bytes)
-            return too_large();
-        text.append(buf, static_cast<size_t>(n));
+        return larger_than(max_bytes);
     }
+    auto text = read_all(fd, max_bytes, static_cast<size_t>(st.st_size));
     ::close(fd);
     return text;
 }

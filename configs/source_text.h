@@ -76,6 +76,9 @@ std::vector<FilePos> map_string_positions(const SourceText& src,
 // refused). The error message is the reason only ("No such file or directory", "not a
 // regular file", "larger than N bytes").
 Result<std::string> read_text_file(const std::string& path, size_t max_bytes);
+// Reads `fd` to its end, at most max_bytes (size_hint: bytes to reserve). The error
+// message is the reason only (strerror, "larger than N bytes").
+Result<std::string> read_all(int fd, size_t max_bytes, size_t size_hint = 0);
 
 // The largest Network Address List file read (the config's list files,
 // mediagatectl's `lists` commands and --dummy-ips).

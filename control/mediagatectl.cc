@@ -24,24 +24,14 @@ namespace {
 
 // Reads `fd` to its end, at most configs::kMaxListFileBytes.
 bool read_bounded(int fd, const std::string& name, std::string& content, std::string& error) {
-    content.clear();
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            error = name + ": cannot read: " + std::strerror(errno);
-            return false;
-        }
-        if (n == 0)
-            return true;
-        if (content.size() + static_cast<size_t>(n) > configs::kMaxListFileBytes) {
-            error = name + ": larger than " + std::to_string(configs::kMaxListFileBytes) + " bytes";
-            return false;
-        }
-        content.append(buf, static_cast<size_t>(n));
+    auto text = configs::read_all(fd, configs::kMaxListFileBytes);
+    if (!text.ok()) {
+        error = name + (text.error().code == ErrorCode::kLimit ? ": " : ": cannot read: ") +
+                text.error().message;
+        return false;
     }
+    content = std::move(*text);
+    return true;
 }
 
 }  // namespace
