@@ -6,8 +6,10 @@
 #   bash scripts/setup.sh [--peers] [--build-dir DIR] [-- MESON_OPTIONS...]
 #
 #   --peers        also install what only the benchmarks' peers need
-#                  (libc-ares-dev, for resolver_bench's c-ares client); always with
-#                  --no-install-recommends, and any service they bring kept stopped.
+#                  (libc-ares-dev, for resolver_bench's c-ares client;
+#                  rtpengine-daemon, relay_peer_bench's peer); always with
+#                  --no-install-recommends; a service they bring is neither
+#                  started nor enabled at boot.
 #   --build-dir    where to configure (default: build)
 # Needs root (or sudo) for apt-get.
 set -euo pipefail
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
         --peers) peers=1 ;;
         --build-dir) build_dir=$2; shift ;;
         --) shift; meson_opts=("$@"); break ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
     esac
     shift
@@ -35,7 +37,9 @@ packages=(
     iproute2 ethtool iputils-ping
     dnsmasq-base
 )
-peer_packages=(libc-ares-dev)
+peer_packages=(libc-ares-dev rtpengine-daemon)
+# Services of peer packages: run by the benchmarks themselves, never by the system.
+peer_services=(rtpengine-daemon.service)
 [ "$peers" = 1 ] && packages+=("${peer_packages[@]}")
 
 missing=()
@@ -58,6 +62,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     trap 'if [ "$created_policy" = 1 ]; then "${sudo[@]}" rm -f "$policy"; fi' EXIT
     "${sudo[@]}" apt-get update -qq
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # A peer installed just now is not enabled at boot either (an installation the
+    # user made before is left as it was).
+    for svc in "${peer_services[@]}"; do
+        [[ " ${missing[*]} " == *" ${svc%.service} "* ]] || continue
+        if command -v systemctl >/dev/null; then
+            "${sudo[@]}" systemctl disable "$svc" >/dev/null 2>&1 || true
+        else
+            "${sudo[@]}" update-rc.d "${svc%.service}" disable >/dev/null 2>&1 || true
+        fi
+    done
 fi
 
 if [ -f "$build_dir/build.ninja" ]; then

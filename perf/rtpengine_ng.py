@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""A minimal client of rtpengine's "ng" control protocol, for perf/relay_peer_bench.sh.
+
+  rtpengine_ng.py calls NG_ADDR:NG_PORT COUNT A_ADDR A_PORT B_ADDR B_PORT [FROM_IF TO_IF]
+      Sets up COUNT calls through rtpengine with an offer (phone A at A_ADDR:A_PORT)
+      and an answer (phone B at B_ADDR:B_PORT), each with its own call-id; with
+      FROM_IF TO_IF the offer carries "direction" [FROM_IF, TO_IF] (rtpengine's
+      named interfaces). Prints one line per call: the address and port rtpengine
+      gave phone A to send to (from the answer's SDP), and the address and port it
+      gave phone B (from the offer's SDP). Exits 1 on any error or missing answer.
+  rtpengine_ng.py delete NG_ADDR:NG_PORT COUNT
+      Deletes the calls that "calls" set up (best effort).
+
+An ng message is a cookie, a space and a bencoded dictionary, over UDP. Each request
+is retried at most 3 times with a 1 s time-out.
+"""
+import os
+import socket
+import sys
+
+
+def bencode(value):
+    if isinstance(value, int):
+        return b"i%de" % value
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, bytes):
+        return b"%d:%s" % (len(value), value)
+    if isinstance(value, list):
+        return b"l" + b"".join(bencode(v) for v in value) + b"e"
+    if isinstance(value, dict):
+        return b"d" + b"".join(bencode(k) + bencode(value[k]) for k in sorted(value)) + b"e"
+    raise TypeError(f"cannot bencode {type(value).__name__}")
+
+
+def bdecode(data, pos=0):
+    """Returns (value, next position); raises ValueError on malformed input."""
+    if pos >= len(data):
+        raise ValueError("bencode: truncated")
+    c = data[pos:pos + 1]
+    if c == b"i":
+        end = data.index(b"e", pos)
+        return int(data[pos + 1:end]), end + 1
+    if c in (b"l", b"d"):
+        pos += 1
+        items = []
+        while data[pos:pos + 1] != b"e":
+            if pos >= len(data):
+                raise ValueError("bencode: unterminated list or dictionary")
+            item, pos = bdecode(data, pos)
+            items.append(item)
+        if c == b"l":
+            return items, pos + 1
+        if len(items) % 2:
+            raise ValueError("bencode: dictionary with a key and no value")
+        return {items[i]: items[i + 1] for i in range(0, len(items), 2)}, pos + 1
+    if c.isdigit():
+        colon = data.index(b":", pos)
+        length = int(data[pos:colon])
+        if colon + 1 + length > len(data):
+            raise ValueError("bencode: string runs past the end")
+        return data[colon + 1:colon + 1 + length], colon + 1 + length
+    raise ValueError(f"bencode: unexpected byte {c!r} at {pos}")
+
+
+class NgClient:
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self.dest = (host, int(port))
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.settimeout(1.0)
+        self.serial = 0
+
+    def request(self, message):
+        self.serial += 1
+        cookie = b"%d_%d" % (os.getpid(), self.serial)
+        packet = cookie + b" " + bencode(message)
+        for _ in range(3):
+            self.sock.sendto(packet, self.dest)
+            try:
+                while True:
+                    data, _ = self.sock.recvfrom(65535)
+                    if data.startswith(cookie + b" "):
+                        reply, _ = bdecode(data, len(cookie) + 1)
+                        return reply
+            except socket.timeout:
+                continue
+        raise RuntimeError(f"no answer from rtpengine at {self.dest[0]}:{self.dest[1]}")
+
+
+def sdp(addr, port, session):
+    return (f"v=0\r\no=- {session} 1 IN IP4 {addr}\r\ns=bench\r\nc=IN IP4 {addr}\r\n"
+            f"t=0 0\r\nm=audio {port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n")
+
+
+def media_of(reply, what):
+    if reply.get(b"result") != b"ok":
+        raise RuntimeError(f"{what}: rtpengine said {reply!r}")
+    addr = port = None
+    for line in reply[b"sdp"].decode().splitlines():
+        if line.startswith("c=IN IP4 "):
+            addr = line.split()[2]
+        elif line.startswith("m=audio "):
+            port = int(line.split()[1])
+    if addr is None or port is None:
+        raise RuntimeError(f"{what}: no c= or m= line in rtpengine's SDP")
+    return addr, port
+
+
+def calls(ng, count, a_addr, a_port, b_addr, b_port, interfaces):
+    client = NgClient(ng)
+    for i in range(count):
+        call_id = f"bench-{i}"
+        offer = {"command": "offer", "call-id": call_id, "from-tag": "a",
+                 "sdp": sdp(a_addr, a_port, 1000 + i)}
+        if interfaces:
+            offer["direction"] = interfaces
+        to_b = media_of(client.request(offer), f"offer of call {i}")
+        answer = {"command": "answer", "call-id": call_id, "from-tag": "a", "to-tag": "b",
+                  "sdp": sdp(b_addr, b_port, 2000 + i)}
+        to_a = media_of(client.request(answer), f"answer of call {i}")
+        print(f"{to_a[0]} {to_a[1]} {to_b[0]} {to_b[1]}")
+
+
+def delete(ng, count):
+    client = NgClient(ng)
+    for i in range(count):
+        try:
+            client.request({"command": "delete", "call-id": f"bench-{i}", "from-tag": "a"})
+        except RuntimeError:
+            return
+
+
+def main(argv):
+    try:
+        if len(argv) in (8, 10) and argv[1] == "calls":
+            calls(argv[2], int(argv[3]), argv[4], int(argv[5]), argv[6], int(argv[7]),
+                  argv[8:10])
+        elif len(argv) == 4 and argv[1] == "delete":
+            delete(argv[2], int(argv[3]))
+        else:
+            print(__doc__, file=sys.stderr)
+            return 64
+    except (RuntimeError, ValueError, OSError, KeyError) as e:
+        print(f"rtpengine_ng.py: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
