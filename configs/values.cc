@@ -6,13 +6,13 @@
 
 namespace mg::configs {
 
-std::string in_quotes(std::string_view s) {
+std::string in_quotes(std::string_view s, char quote) {
     constexpr size_t kMaxQuoted = 64;
-    std::string out = "\"";
+    std::string out(1, quote);
     out.append(s.substr(0, kMaxQuoted));
     if (s.size() > kMaxQuoted)
         out += "...";
-    out += '"';
+    out += quote;
     return out;
 }
 

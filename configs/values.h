@@ -15,8 +15,9 @@
 
 namespace mg::configs {
 
-// `s` in double quotes for a message, cut after 64 bytes ("...").
-std::string in_quotes(std::string_view s);
+// `s` in quotes (double unless `quote` says otherwise) for a message, cut after 64
+// bytes ("..."): input echoed in an error stays one readable line.
+std::string in_quotes(std::string_view s, char quote = '"');
 
 // "FIRST-LAST": decimal ports 1..65535, FIRST <= LAST, no white space.
 Result<PortRange> parse_port_range(std::string_view text);

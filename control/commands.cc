@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "configs/values.h"
 #include "control/dataplane_commands.h"
 #include "control/json.h"
 #include "control/nat.h"
@@ -48,7 +49,8 @@ std::string servers_text(const std::vector<resolver::ServerAddr>& servers) {
 
 CommandOutput bad_address(const char* command, const char* what, const std::string& text) {
     return CommandOutput::fail(kExitNegative, std::string("mediagatectl: ") + command +
-                                                  ": invalid " + what + "address '" + text + "'");
+                                                  ": invalid " + what + "address " +
+                                                  configs::in_quotes(text, '\''));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "configs/values.h"
 #include "control/ctl.h"
 #include "lists/lists.h"
 
@@ -88,9 +89,10 @@ int match(const Options& opts, const std::string& file, const std::vector<std::s
         if (!addr) {
             if (opts.json) {
                 std::printf("{\"ok\":false,\"errors\":[{\"message\":%s}]}\n",
-                            json_string("invalid address '" + a + "'").c_str());
+                            json_string("invalid address " + configs::in_quotes(a, '\'')).c_str());
             } else {
-                std::fprintf(stderr, "mediagatectl: invalid address '%s'\n", a.c_str());
+                std::fprintf(stderr, "mediagatectl: invalid address %s\n",
+                             configs::in_quotes(a, '\'').c_str());
             }
             return kExitNegative;
         }
@@ -163,7 +165,7 @@ int run_lists(const Options& opts, const std::vector<std::string>& args) {
                          (sub == "show" ? "NAME" : "ADDR"));
         return run_remote(opts, {"lists", sub, args[1]});
     }
-    return usage("lists: unknown subcommand '" + sub + "'");
+    return usage("lists: unknown subcommand " + configs::in_quotes(sub, '\''));
 }
 
 }  // namespace mg::ctl

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "configs/config.h"
+#include "configs/values.h"
 #include "control/ctl.h"
 #include "control/lookup.h"
 #include "lists/lists.h"
@@ -96,10 +97,10 @@ int parse_args(const char* command,
         bool takes_value = a == "--server" || a == "--timeout" || a == "--retries" ||
                            a == "--dummy-ips" || a == "--config";
         if (!takes_value && inline_value)
-            return usage(command, "option '" + a + "' takes no value");
+            return usage(command, "option " + configs::in_quotes(a, '\'') + " takes no value");
         std::string v;
         if (takes_value && !value(v))
-            return usage(command, "option '" + a + "' needs a value");
+            return usage(command, "option " + configs::in_quotes(a, '\'') + " needs a value");
         if (takes_value || a == "-v" || a == "--verbose")
             out.local_only.push_back(a);
         if (a == "--") {
@@ -122,12 +123,12 @@ int parse_args(const char* command,
         } else if (a == "--timeout") {
             out.timeout_ms = parse_number(v, 1, kMaxTimeoutMs);
             if (!out.timeout_ms)
-                return usage(command, "bad --timeout '" + v + "': want milliseconds, 1.." +
+                return usage(command, "bad --timeout " + configs::in_quotes(v, '\'') + ": want milliseconds, 1.." +
                                           std::to_string(kMaxTimeoutMs));
         } else if (a == "--retries") {
             out.retries = parse_number(v, 0, kMaxRetries);
             if (!out.retries)
-                return usage(command, "bad --retries '" + v + "': want a number, 0.." +
+                return usage(command, "bad --retries " + configs::in_quotes(v, '\'') + ": want a number, 0.." +
                                           std::to_string(kMaxRetries));
         } else if (a == "--dummy-ips") {
             if (v.empty())

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "configs/values.h"
 #include "control/json.h"
 #include "lists/lists.h"
 #include "resolver/dns_name.h"
@@ -204,7 +205,8 @@ Result<LookupRequest> parse_rbl_request(const std::string& zone, const std::stri
     auto addr = lists::parse_address(addr_text);
     if (!addr)
         return make_error(ErrorCode::kInvalidInput,
-                          "bad ADDR '" + addr_text + "': want an IPv4 or IPv6 address");
+                          "bad ADDR " + configs::in_quotes(addr_text, '\'') +
+                              ": want an IPv4 or IPv6 address");
     if (zone.empty() || zone == ".")
         return make_error(ErrorCode::kInvalidInput, "bad ZONE: empty");
     req.addr = *addr;

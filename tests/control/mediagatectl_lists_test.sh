@@ -64,6 +64,13 @@ expect match-json 0 "$tmp/want" - -- "$ctl" --json lists match "$tmp/good.list" 
 expect match-bad-addr 1 "$tmp/empty" "invalid address '192.0.2.300'" -- \
     "$ctl" lists match "$tmp/good.list" 192.0.2.1 192.0.2.300
 
+# A long bad argument is echoed cut after 64 bytes, on one short line.
+long=$(printf '1%.0s' $(seq 5000))
+expect match-long-addr 1 "$tmp/empty" "^mediagatectl: invalid address '1{64}\.\.\.'$" -- \
+    "$ctl" lists match "$tmp/good.list" "$long"
+expect unknown-sub-long 64 - "^mediagatectl: lists: unknown subcommand 'x1{63}\.\.\.'$" -- \
+    "$ctl" lists "x$long"
+
 printf '192.0.2.1\n10.0.0.0/33\n\n1.2.3.4-1.2.3.1 ; reversed\n' >"$tmp/bad.list"
 expect check-bad 1 "$tmp/empty" "^$tmp/bad.list:2:10: prefix length 33 out of range 1\.\.32" -- \
     "$ctl" lists check "$tmp/bad.list"

@@ -177,6 +177,10 @@ expect usage-flag-value 64 /dev/null 'takes no value' -- "$ctl" resolve --local=
 expect usage-name 64 /dev/null 'bad NAME' -- "${R[@]}" A 'a..b'
 expect usage-ptr-addr 64 /dev/null 'PTR wants' -- "${R[@]}" PTR host.test
 expect usage-rbl-addr 64 /dev/null 'bad ADDR' -- "${B[@]}" rbl.test 127.0.0.256
+expect usage-rbl-addr-long 64 /dev/null "bad ADDR '1{64}\.\.\.': want" -- \
+    "${B[@]}" rbl.test "$(printf '1%.0s' $(seq 5000))"
+expect usage-timeout-long 64 /dev/null "bad --timeout '9{64}\.\.\.': want" -- \
+    "${R[@]}" --timeout "$(printf '9%.0s' $(seq 300))" A host.test
 expect usage-rbl-missing 64 /dev/null 'want ZONE ADDR' -- "${B[@]}" rbl.test
 expect usage-rbl-zone 64 /dev/null 'bad ZONE' -- "${B[@]}" 'bad..zone' 127.0.0.2
 # Usage is checked before the missing --local.
