@@ -9,10 +9,12 @@
 // destinations listed in --dests (one ADDR:PORT per line: the relay's ports, one per
 // call) in turn, --rate packets per second (0: as fast as it can) for --seconds. One
 // UDP socket in --rx-netns, bound to --rx, counts what arrives (only datagrams of this
-// run: RTP version 2 and a marker in the payload). Both threads run on CPU --cpu.
-// --relay-pid: the relay's process CPU time (all threads, from schedstat) over the run,
-// from the first send to the end of the drain.
-// Prints one line of key=value pairs. Bounded: at most 60 s, 100 M datagrams.
+// run: RTP version 2, a marker and this run's nonce in the payload) until 0.3 s after
+// the last send. Both threads run on CPU --cpu. --relay-pid: the relay's process CPU
+// time (all its threads, from schedstat).
+// Prints one line of key=value pairs: sent (datagrams the kernel took), received,
+// send_errors, send_s (first to last send), window_s and relay_cpu_s (the relay's
+// CPU from the first send to 20 ms after the last). Bounded: at most 60 s, 100 M datagrams.
 // IPv4 only (both relays are set up with IPv4 legs).
 #include <algorithm>
 #include <atomic>
@@ -43,6 +45,9 @@ constexpr unsigned kBatch = 64;
 constexpr std::size_t kMaxSize = 1400;
 constexpr char kMarker[] = "mgrelayload";
 constexpr double kDrainSeconds = 0.3;  // the sink keeps counting this long after the last send
+// The relay's CPU is read this long after the last send (what was in flight is
+// relayed by then; a longer window would charge an idle relay's polling or sleep).
+constexpr double kSettleSeconds = 0.02;
 
 struct Options {
     std::string tx_netns, rx_netns, dests_file;
@@ -57,6 +62,12 @@ struct Options {
     std::fprintf(stderr, "relay_load: %s\n(see the comment at the top of perf/relay_load.cc)\n",
                  why.c_str());
     std::exit(64);
+}
+
+// A failure at run time (not the caller's arguments): exit 1.
+[[noreturn]] void fail(const std::string& why) {
+    std::fprintf(stderr, "relay_load: %s\n", why.c_str());
+    std::exit(1);
 }
 
 bool parse_endpoint(const std::string& text, sockaddr_in& out) {
@@ -85,6 +96,14 @@ double parse_number(const std::string& flag, const char* text, double lo, double
     return v;
 }
 
+double parse_whole(const std::string& flag, const char* text, double lo, double hi) {
+    const double v = parse_number(flag, text, lo, hi);
+    if (v != static_cast<double>(static_cast<long long>(v))) {
+        usage(flag + ": '" + text + "' is not a whole number");
+    }
+    return v;
+}
+
 Options parse_args(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -100,9 +119,9 @@ Options parse_args(int argc, char** argv) {
             }
         } else if (flag == "--rate") o.rate = parse_number(flag, v, 0, 1e8);
         else if (flag == "--seconds") o.seconds = parse_number(flag, v, 0.1, kMaxSeconds);
-        else if (flag == "--size") o.size = static_cast<std::size_t>(parse_number(flag, v, 32, kMaxSize));
-        else if (flag == "--cpu") o.cpu = static_cast<int>(parse_number(flag, v, 0, 1023));
-        else if (flag == "--relay-pid") o.relay_pid = static_cast<long>(parse_number(flag, v, 1, 4194304));
+        else if (flag == "--size") o.size = static_cast<std::size_t>(parse_whole(flag, v, 32, kMaxSize));
+        else if (flag == "--cpu") o.cpu = static_cast<int>(parse_whole(flag, v, 0, 1023));
+        else if (flag == "--relay-pid") o.relay_pid = static_cast<long>(parse_whole(flag, v, 1, 4194304));
         else usage("unknown option " + flag);
     }
     if (o.tx_netns.empty() || o.rx_netns.empty() || o.dests_file.empty() || o.src.sin_port == 0 ||
@@ -133,7 +152,7 @@ int socket_in(const std::string& name, const sockaddr_in& bind_to) {
     int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
     int target = open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
     if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) != 0) {
-        usage("cannot enter network namespace " + name + ": " + std::strerror(errno));
+        fail("cannot enter network namespace " + name + ": " + std::strerror(errno));
     }
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     int big = 64 << 20;
@@ -142,10 +161,10 @@ int socket_in(const std::string& name, const sockaddr_in& bind_to) {
               (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) == 0 ||
                setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big) == 0);
     int saved = errno;
-    if (setns(self, CLONE_NEWNET) != 0) usage("cannot return to the own network namespace");
+    if (setns(self, CLONE_NEWNET) != 0) fail("cannot return to the own network namespace");
     close(self);
     close(target);
-    if (!ok) usage("socket in " + name + ": " + std::strerror(saved));
+    if (!ok) fail("socket in " + name + ": " + std::strerror(saved));
     return fd;
 }
 
@@ -160,7 +179,7 @@ void pin(int cpu) {
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) usage("cannot pin to CPU " + std::to_string(cpu));
+    if (sched_setaffinity(0, sizeof set, &set) != 0) fail("cannot pin to CPU " + std::to_string(cpu));
 }
 
 // Seconds of CPU that PID's threads ran: the sum of the first field of
@@ -172,15 +191,22 @@ double process_cpu_s(long pid) {
     DIR* dir = opendir(tasks.c_str());
     if (dir == nullptr) return -1;
     unsigned long long ns = 0;
+    int threads = 0;
     while (const dirent* e = readdir(dir)) {
         if (e->d_name[0] == '.') continue;
         std::ifstream in(tasks + "/" + e->d_name + "/schedstat");
         unsigned long long run = 0;
-        if (in >> run) ns += run;
+        if (in >> run) {
+            ns += run;
+            ++threads;
+        }
     }
     closedir(dir);
-    return static_cast<double>(ns) * 1e-9;
+    return threads > 0 ? static_cast<double>(ns) * 1e-9 : -1;
 }
+
+// Tells this run's datagrams from any other's: kMarker, then 4 bytes of nonce.
+std::uint32_t g_nonce = 0;
 
 void fill_rtp(unsigned char* p, std::size_t size, std::uint32_t seq, std::uint32_t ssrc) {
     p[0] = 0x80;  // version 2
@@ -192,6 +218,7 @@ void fill_rtp(unsigned char* p, std::size_t size, std::uint32_t seq, std::uint32
     std::memcpy(p + 8, &ss, 4);
     std::memset(p + 12, 0xff, size - 12);
     std::memcpy(p + 12, kMarker, sizeof kMarker - 1);
+    std::memcpy(p + 12 + sizeof kMarker - 1, &g_nonce, sizeof g_nonce);
 }
 
 struct SendResult {
@@ -204,7 +231,6 @@ SendResult send_loop(int fd, const std::vector<sockaddr_in>& dests, const Option
     std::vector<iovec> iov(kBatch);
     std::vector<mmsghdr> msgs(kBatch);
     std::vector<sockaddr_in> to(kBatch);
-    std::size_t next_dest = 0;
     const double start = now_s(), end = start + o.seconds;
     for (;;) {
         double t = now_s();
@@ -217,8 +243,7 @@ SendResult send_loop(int fd, const std::vector<sockaddr_in>& dests, const Option
         }
         unsigned n = static_cast<unsigned>(std::min<std::uint64_t>(due - r.sent, kBatch));
         for (unsigned i = 0; i < n; ++i) {
-            std::size_t d = next_dest;
-            next_dest = (next_dest + 1) % dests.size();
+            const std::size_t d = static_cast<std::size_t>((r.sent + i) % dests.size());
             unsigned char* p = buf.data() + i * o.size;
             fill_rtp(p, o.size, static_cast<std::uint32_t>(r.sent + i), static_cast<std::uint32_t>(d + 1));
             to[i] = dests[d];
@@ -231,8 +256,11 @@ SendResult send_loop(int fd, const std::vector<sockaddr_in>& dests, const Option
         }
         int sent = sendmmsg(fd, msgs.data(), n, 0);
         if (sent < 0) {
+            // Not sent, not counted: the same datagrams are tried again (ENOBUFS).
             ++r.errors;
-            sent = 1;  // skip the datagram that failed (counted as sent, not received)
+            timespec pause{0, 50'000};
+            nanosleep(&pause, nullptr);
+            continue;
         }
         r.sent += static_cast<unsigned>(sent);
     }
@@ -258,7 +286,8 @@ void receive_loop(int fd, std::size_t size, const std::atomic<bool>& stop,
         for (int i = 0; i < n; ++i) {
             const unsigned char* p = buf.data() + static_cast<std::size_t>(i) * 2048;
             if (msgs[i].msg_len == size && p[0] == 0x80 &&
-                std::memcmp(p + 12, kMarker, sizeof kMarker - 1) == 0) {
+                std::memcmp(p + 12, kMarker, sizeof kMarker - 1) == 0 &&
+                std::memcmp(p + 12 + sizeof kMarker - 1, &g_nonce, sizeof g_nonce) == 0) {
                 ++ours;
             }
         }
@@ -270,6 +299,7 @@ void receive_loop(int fd, std::size_t size, const std::atomic<bool>& stop,
 
 int main(int argc, char** argv) {
     Options o = parse_args(argc, argv);
+    g_nonce = static_cast<std::uint32_t>(getpid()) ^ static_cast<std::uint32_t>(now_s() * 1e6);
     std::vector<sockaddr_in> dests = read_dests(o.dests_file);
     int tx = socket_in(o.tx_netns, o.src);
     int rx = socket_in(o.rx_netns, o.rx);
@@ -282,9 +312,14 @@ int main(int argc, char** argv) {
     double relay0 = process_cpu_s(o.relay_pid), t0 = now_s();
     SendResult s = send_loop(tx, dests, o);
     double send_end = now_s();
-    timespec drain{0, static_cast<long>(kDrainSeconds * 1e9)};
-    nanosleep(&drain, nullptr);
+    timespec settle{0, static_cast<long>(kSettleSeconds * 1e9)};
+    nanosleep(&settle, nullptr);
     double relay1 = process_cpu_s(o.relay_pid), t1 = now_s();
+    timespec drain{0, static_cast<long>((kDrainSeconds - kSettleSeconds) * 1e9)};
+    nanosleep(&drain, nullptr);
+    if (o.relay_pid > 0 && (relay0 < 0 || relay1 < 0)) {
+        fail("cannot read the CPU time of process " + std::to_string(o.relay_pid) + " (did it exit?)");
+    }
     stop = true;
     sink.join();
     close(tx);

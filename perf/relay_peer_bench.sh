@@ -28,10 +28,12 @@
 # mediagate / rtpengine. --only runs one relay. perf/relay_peer_report.py prints it.
 #
 # Needs root, iproute2, ethtool, rtpengine (scripts/setup.sh --peers) and 2 CPUs.
-# Every process is bounded by `timeout`; namespaces and processes are removed on every
-# exit. --smoke: 1 round, 1 s per load, 10 calls (CI: checks that both relays
-# deliver the fixed rate; no timing is judged). Exit status: 0, or 1 when a relay
-# could not be set up or delivered less than 90% of the fixed rate; 64 usage; 77 skip.
+# The relays and mediagate-control run under `timeout`, relay_load for --seconds, the
+# ng client with 3 tries of 1 s; namespaces and processes are removed on every exit.
+# --smoke: 1 round, 1 s per load, 10 calls (CI: checks that both relays deliver the
+# fixed rate; no timing is judged). Exit status: 0, or 1 when a relay could not be
+# set up, a load failed, or a relay delivered less than 90% of the fixed rate; 64
+# usage; 77 skip.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -39,8 +41,8 @@ build=$top/build
 dataplane_bin= control_bin= ctl_bin= load_bin=
 calls=100 rate=20000 seconds=5 step_seconds=2 rounds=3 relays="mediagate rtpengine"
 
-usage() { sed -n '2,33p' "$0" >&2; echo "relay_peer_bench.sh: $1" >&2; exit 64; }
-number() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+usage() { sed -n '2,36p' "$0" >&2; echo "relay_peer_bench.sh: $1" >&2; exit 64; }
+number() { [[ $2 =~ ^[1-9][0-9]*$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
     usage "$1: '$2' is not a whole number in [$3, $4]"; }
 while [ $# -gt 0 ]; do
     [ $# -ge 2 ] || [ "$1" = --smoke ] || usage "$1 needs a value"
@@ -84,10 +86,17 @@ chmod 755 "$tmp"
 relay_pid= control_pid=
 # The relays run inside the namespaces (lab_down stops them, TERM first); control
 # runs outside.
+# control_pid is control's `timeout` wrapper: TERM reaches control through it; what
+# is still there after 2 s is killed, control first.
 stop_relay() {
+    local _
     [ -n "$control_pid" ] && kill -TERM "$control_pid" 2>/dev/null
     lab_down
-    [ -n "$control_pid" ] && kill -9 "$control_pid" 2>/dev/null
+    if [ -n "$control_pid" ]; then
+        for _ in $(seq 20); do kill -0 "$control_pid" 2>/dev/null || break; sleep 0.1; done
+        pkill -9 -P "$control_pid" 2>/dev/null
+        kill -9 "$control_pid" 2>/dev/null
+    fi
     control_pid= relay_pid=
     wait 2>/dev/null
 }
@@ -142,6 +151,7 @@ TOML
     for _ in $(seq 150); do
         relay_pid=$(pgrep -P "$wrapper" | head -1)
         [ -n "$relay_pid" ] && [ -S "$tmp/dataplane.sock" ] && break
+        kill -0 "$wrapper" 2>/dev/null || break
         sleep 0.1
     done
     [ -S "$tmp/dataplane.sock" ] || { cat "$tmp/relay.log"; echo "mediagate-dataplane did not start"; return 1; }
@@ -174,6 +184,7 @@ start_rtpengine() {
     for _ in $(seq 50); do
         relay_pid=$(pgrep -P "$wrapper" | head -1)
         [ -n "$relay_pid" ] && ip netns exec "$lab_dp" ss -uln | grep -q 127.0.0.1:22222 && break
+        kill -0 "$wrapper" 2>/dev/null || break
         sleep 0.1
     done
     ip netns exec "$lab_dp" python3 "$here/rtpengine_ng.py" calls 127.0.0.1:22222 "$calls" \
@@ -183,8 +194,9 @@ start_rtpengine() {
 }
 
 # measure NAME LOAD RATE SECONDS: one load through the running relay; appends a
-# result line "NAME LOAD RATE sent delivered send_s window_s relay_cpu_s" to
-# $tmp/results (delivered: phone B's interface counter).
+# result line "NAME LOAD RATE ROUND sent delivered send_s window_s relay_cpu_s" to
+# $tmp/results (delivered: phone B's interface counter; relay_cpu_s over window_s,
+# from the first send to 20 ms after the last).
 measure() {
     local rx0 rx1 out pair
     local -A kv
@@ -194,7 +206,7 @@ measure() {
         --cpu 0 --relay-pid "$relay_pid") || return 1
     rx1=$(counter "$lab_wan" wan0 rx_packets)
     for pair in $out; do kv[${pair%%=*}]=${pair#*=}; done
-    last="$1 $2 $3 ${kv[sent]} $((rx1 - rx0)) ${kv[send_s]} ${kv[window_s]} ${kv[relay_cpu_s]}"
+    last="$1 $2 $3 $round ${kv[sent]} $((rx1 - rx0)) ${kv[send_s]} ${kv[window_s]} ${kv[relay_cpu_s]}"
     echo "$last" >>"$tmp/results"
 }
 
@@ -202,7 +214,8 @@ measure() {
 # step loses 0.1% or more, or the sender could not offer the rate (it shares CPU 0
 # with the sink). rtpengine, once a socket's queue has overflowed a few times,
 # discards that stream's packets from then on, so the ladder stops at the first
-# lossy step rather than go on with poisoned calls. Appends "NAME ladder BEST END STEP":
+# lossy step rather than go on with poisoned calls. Appends "NAME ladder BEST END STEP
+# ROUND":
 # BEST = packets/s delivered in the last step without loss; END = relay (the next
 # step lost packets) or sender (the sender reached its own limit first, so the
 # relay's is higher); STEP = the offered rate of that last clean step.
@@ -210,7 +223,7 @@ ladder() {
     local name=$1 step=40000 best=0 best_step=0 end=relay sent delivered send_s
     while [ $step -le 1000000 ]; do
         measure "$name" step $step "$step_seconds" || return 1
-        read -r _ _ _ sent delivered send_s _ <<<"$last"
+        read -r _ _ _ _ sent delivered send_s _ <<<"$last"
         [ $(((sent - delivered) * 1000)) -lt "$sent" ] || break
         best=$(awk -v d="$delivered" -v s="$send_s" 'BEGIN { printf "%d", d / s }')
         best_step=$step
@@ -219,21 +232,28 @@ ladder() {
         fi
         step=$((step * 5 / 4))
     done
-    echo "$name ladder $best $end $best_step" >>"$tmp/results"
+    echo "$name ladder $best $end $best_step $round" >>"$tmp/results"
+}
+
+relay_failed() {
+    failed=1
+    echo "relay_peer_bench.sh: $1 failed (round $round); its log:"
+    tail -n 20 "$tmp/relay.log" 2>/dev/null | sed 's/^/   /'
 }
 
 run_relay() {
     local name=$1
     relay_pid=
     if ! "start_$name"; then
-        failed=1
+        relay_failed "setting up $name"
+        stop_relay
         return
     fi
     # Warm-up: ARP both ways, the relay's first packets (not counted).
     "$load_bin" --tx-netns "$lab_lan" --src 192.0.2.10:4000 --dests "$tmp/dests" \
-        --rx-netns "$lab_wan" --rx 198.51.100.20:5000 --rate 2000 --seconds 0.5 >/dev/null || failed=1
-    measure "$name" fixed "$rate" "$seconds" || failed=1
-    ladder "$name" || failed=1
+        --rx-netns "$lab_wan" --rx 198.51.100.20:5000 --rate 2000 --seconds 0.5 >/dev/null &&
+        measure "$name" fixed "$rate" "$seconds" && ladder "$name" ||
+        relay_failed "a load through $name"
     stop_relay
 }
 
@@ -249,8 +269,4 @@ done
 [ -n "${RELAY_BENCH_RESULTS:-}" ] && cp "$tmp/results" "$RELAY_BENCH_RESULTS"
 
 python3 "$here/relay_peer_report.py" "$tmp/results" "$rate" || failed=1
-if [ $failed != 0 ]; then
-    echo "relay_peer_bench.sh: a relay failed; its last log:"
-    tail -n 20 "$tmp/relay.log" 2>/dev/null
-fi
 exit $failed

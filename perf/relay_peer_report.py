@@ -4,10 +4,11 @@
   relay_peer_report.py RESULTS FIXED_RATE
 
 RESULTS has one line per load:
-  NAME fixed|step RATE sent delivered send_s window_s relay_cpu_s
+  NAME fixed|step RATE ROUND sent delivered send_s window_s relay_cpu_s
 and one per ladder:
-  NAME ladder DELIVERED_AT_LAST_CLEAN_STEP relay|sender LAST_CLEAN_STEP
-Each figure printed is the median over the rounds. Exits 1 when a relay has no
+  NAME ladder DELIVERED_AT_LAST_CLEAN_STEP relay|sender LAST_CLEAN_STEP ROUND
+Each figure printed is the median over the rounds; a ratio is the ratio of the two
+medians. Exits 1 when a relay has no
 fixed-rate result or delivered less than 90% of the fixed rate.
 """
 import statistics
@@ -17,24 +18,32 @@ RELAYS = ("mediagate", "rtpengine")
 
 
 def load_rows(path):
+    """Raises ValueError naming the line that is not a result line."""
     loads, ladders = [], []
-    for line in open(path):
-        f = line.split()
-        if len(f) == 8 and f[1] in ("fixed", "step"):
-            loads.append(dict(relay=f[0], kind=f[1], rate=int(f[2]), sent=int(f[3]),
-                              delivered=int(f[4]), send_s=float(f[5]), window_s=float(f[6]),
-                              cpu_s=float(f[7])))
-        elif len(f) == 5 and f[1] == "ladder":
-            ladders.append(dict(relay=f[0], best=int(f[2]), end=f[3], step=int(f[4])))
+    with open(path) as src:
+        for n, line in enumerate(src, 1):
+            f = line.split()
+            try:
+                if len(f) == 9 and f[1] in ("fixed", "step"):
+                    loads.append(dict(relay=f[0], kind=f[1], rate=int(f[2]), round=int(f[3]),
+                                      sent=int(f[4]), delivered=int(f[5]), send_s=float(f[6]),
+                                      window_s=float(f[7]), cpu_s=float(f[8])))
+                elif len(f) == 6 and f[1] == "ladder":
+                    ladders.append(dict(relay=f[0], best=int(f[2]), end=f[3], step=int(f[4]),
+                                        round=int(f[5])))
+                elif f:
+                    raise ValueError("unknown form")
+            except ValueError as e:
+                raise ValueError(f"{path}:{n}: not a result line ({e}): {line.strip()[:80]}")
     return loads, ladders
 
 
 def figures(row):
     d = max(1, row["delivered"])
-    return dict(pps=row["delivered"] / row["send_s"],
+    return dict(pps=row["delivered"] / max(row["send_s"], 1e-9),
                 loss=100.0 * max(0, row["sent"] - row["delivered"]) / max(1, row["sent"]),
                 cpu_us=1e6 * row["cpu_s"] / d,
-                core=100.0 * row["cpu_s"] / row["window_s"])
+                core=100.0 * row["cpu_s"] / max(row["window_s"], 1e-9))
 
 
 def median_figures(rows):
@@ -53,11 +62,18 @@ def ratio(a, b):
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) != 3 or not argv[2].isdigit():
         print(__doc__, file=sys.stderr)
         return 64
-    loads, ladders = load_rows(argv[1])
+    try:
+        loads, ladders = load_rows(argv[1])
+    except (OSError, ValueError) as e:
+        print(f"relay_peer_report.py: {e}", file=sys.stderr)
+        return 1
     fixed_rate = int(argv[2])
+    if not loads:
+        print("relay_peer_bench: no load ran to the end; nothing to report", file=sys.stderr)
+        return 1
     print()
     print(f"fixed offered rate {fixed_rate}/s")
     print(f"{'relay':<11}{'delivered/s':>12}{'loss %':>8}{'CPU us/pkt':>12}{'CPU % of a core':>17}")
@@ -84,9 +100,10 @@ def main(argv):
             continue
         best[relay] = statistics.median(l["best"] for l in lads)
         end = ends_of(relay, ladders)
-        # The CPU at each round's last clean step.
+        # The CPU at each round's own last clean step.
         at = median_figures([s for s in loads for l in lads if s["relay"] == relay
-                             and s["kind"] == "step" and s["rate"] == l["step"]])
+                             and s["kind"] == "step" and s["round"] == l["round"]
+                             and s["rate"] == l["step"]])
         cpu = f"{at['cpu_us']:>12.2f}{at['core']:>17.1f}" if at else f"{'-':>12}{'-':>17}"
         mark = ">=" if end == "sender" else ""
         print(f"{relay:<11}{mark + str(int(best[relay])):>14}{end:>10}{cpu}  "
@@ -94,11 +111,11 @@ def main(argv):
     if "mediagate" in best and "rtpengine" in best:
         lower = ">=" if ends_of("mediagate", ladders) == "sender" else ""
         print(f"{'ratio':<11}{lower + ratio(best['mediagate'], best['rtpengine']):>14}")
-    print("(medians over the rounds; ratio = mediagate / rtpengine. CPU: the relay process's\n"
-          " CPU time (schedstat, all threads, softirq work on them included) per delivered\n"
-          " packet, and as a share of one core over the load. ended by sender: the sender\n"
-          " could not offer the next step (it shares CPU 0 with the sink), so the relay's\n"
-          " limit is higher: >=.)")
+    print("(medians over the rounds; ratio = mediagate's median / rtpengine's. CPU: the\n"
+          " relay process's CPU time (schedstat, all threads, softirq work on them included)\n"
+          " per delivered packet, and as a share of one core, from the first send to 20 ms\n"
+          " after the last. ended by sender: the sender could not offer the next step (it\n"
+          " shares CPU 0 with the sink), so the relay's limit is higher: >=.)")
     status = 0
     for relay in sorted({r["relay"] for r in loads} | {l["relay"] for l in ladders}):
         f = fixed.get(relay)

@@ -17,6 +17,7 @@ is retried at most 3 times with a 1 s time-out.
 import os
 import socket
 import sys
+import time
 
 
 def bencode(value):
@@ -33,30 +34,49 @@ def bencode(value):
     raise TypeError(f"cannot bencode {type(value).__name__}")
 
 
-def bdecode(data, pos=0):
-    """Returns (value, next position); raises ValueError on malformed input."""
+MAX_DEPTH = 32
+
+
+def decimal(data, start, end, what):
+    text = data[start:end]
+    digits = text[1:] if text[:1] == b"-" else text
+    if not digits.isdigit():
+        raise ValueError(f"bencode: bad {what} {text[:20]!r} at {start}")
+    return int(text)
+
+
+def bdecode(data, pos=0, depth=0):
+    """Returns (value, next position); raises ValueError on any malformed input."""
     if pos >= len(data):
         raise ValueError("bencode: truncated")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"bencode: nested deeper than {MAX_DEPTH}")
     c = data[pos:pos + 1]
     if c == b"i":
-        end = data.index(b"e", pos)
-        return int(data[pos + 1:end]), end + 1
+        end = data.find(b"e", pos)
+        if end < 0:
+            raise ValueError("bencode: unterminated integer")
+        return decimal(data, pos + 1, end, "integer"), end + 1
     if c in (b"l", b"d"):
         pos += 1
         items = []
         while data[pos:pos + 1] != b"e":
             if pos >= len(data):
                 raise ValueError("bencode: unterminated list or dictionary")
-            item, pos = bdecode(data, pos)
+            item, pos = bdecode(data, pos, depth + 1)
             items.append(item)
         if c == b"l":
             return items, pos + 1
         if len(items) % 2:
             raise ValueError("bencode: dictionary with a key and no value")
+        if not all(isinstance(k, bytes) for k in items[0::2]):
+            raise ValueError("bencode: dictionary key that is not a string")
         return {items[i]: items[i + 1] for i in range(0, len(items), 2)}, pos + 1
     if c.isdigit():
-        colon = data.index(b":", pos)
-        length = int(data[pos:colon])
+        colon = data.find(b":", pos)
+        if colon < 0:
+            raise ValueError("bencode: string without ':'")
+        length = decimal(data, pos, colon, "string length")
         if colon + 1 + length > len(data):
             raise ValueError("bencode: string runs past the end")
         return data[colon + 1:colon + 1 + length], colon + 1 + length
@@ -77,11 +97,15 @@ class NgClient:
         packet = cookie + b" " + bencode(message)
         for _ in range(3):
             self.sock.sendto(packet, self.dest)
+            deadline = time.monotonic() + 1.0
             try:
-                while True:
+                while time.monotonic() < deadline:
+                    self.sock.settimeout(max(0.01, deadline - time.monotonic()))
                     data, _ = self.sock.recvfrom(65535)
                     if data.startswith(cookie + b" "):
                         reply, _ = bdecode(data, len(cookie) + 1)
+                        if not isinstance(reply, dict):
+                            raise ValueError("ng reply is not a dictionary")
                         return reply
             except socket.timeout:
                 continue
@@ -95,12 +119,15 @@ def sdp(addr, port, session):
 
 def media_of(reply, what):
     if reply.get(b"result") != b"ok":
-        raise RuntimeError(f"{what}: rtpengine said {reply!r}")
+        raise RuntimeError(f"{what}: rtpengine said {reply!r:.200}")
+    sdp_text = reply.get(b"sdp")
+    if not isinstance(sdp_text, bytes):
+        raise RuntimeError(f"{what}: no SDP in rtpengine's reply")
     addr = port = None
-    for line in reply[b"sdp"].decode().splitlines():
+    for line in sdp_text.decode(errors="replace").splitlines():
         if line.startswith("c=IN IP4 "):
             addr = line.split()[2]
-        elif line.startswith("m=audio "):
+        elif line.startswith("m=audio ") and line.split()[1].isdigit():
             port = int(line.split()[1])
     if addr is None or port is None:
         raise RuntimeError(f"{what}: no c= or m= line in rtpengine's SDP")
@@ -131,15 +158,22 @@ def delete(ng, count):
             return
 
 
+def whole(text, lo, hi):
+    return text.isdigit() and lo <= int(text) <= hi
+
+
 def main(argv):
+    ng_ok = len(argv) > 2 and ":" in argv[2] and whole(argv[2].rpartition(":")[2], 1, 65535)
     try:
-        if len(argv) in (8, 10) and argv[1] == "calls":
+        if (len(argv) in (8, 10) and argv[1] == "calls" and ng_ok and whole(argv[3], 1, 10000)
+                and whole(argv[5], 1, 65535) and whole(argv[7], 1, 65535)):
             calls(argv[2], int(argv[3]), argv[4], int(argv[5]), argv[6], int(argv[7]),
                   argv[8:10])
-        elif len(argv) == 4 and argv[1] == "delete":
+        elif len(argv) == 4 and argv[1] == "delete" and ng_ok and whole(argv[3], 1, 10000):
             delete(argv[2], int(argv[3]))
         else:
             print(__doc__, file=sys.stderr)
+            print("rtpengine_ng.py: bad arguments", file=sys.stderr)
             return 64
     except (RuntimeError, ValueError, OSError, KeyError) as e:
         print(f"rtpengine_ng.py: {e}", file=sys.stderr)
