@@ -220,7 +220,7 @@ void Loader::cross_check() {
         if (auto why = check_relay_local(dp_ports, cfg_.media.udp_ports, l.endpoint))
             error(l.pos, l.label + ": " + *why);
     }
-    if (cfg_.control.socket == cfg_.dataplane.socket) {
+    if (same_socket_path(cfg_.control.socket, cfg_.dataplane.socket)) {
         if (dataplane_socket_at_) {
             error(*dataplane_socket_at_, "[dataplane] socket: the same path as [control] socket");
         } else if (control_socket_at_) {

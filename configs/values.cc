@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <vector>
 
 namespace mg::configs {
@@ -229,6 +230,15 @@ std::optional<std::string> check_socket_path(std::string_view path) {
                std::to_string(kSunPathSize) + " bytes";
     }
     return std::nullopt;
+}
+
+bool same_socket_path(const std::string& a, const std::string& b) {
+    auto resolved = [](const std::string& p) {
+        std::error_code ec;
+        auto r = std::filesystem::weakly_canonical(p, ec);
+        return ec ? std::filesystem::path(p).lexically_normal() : r;
+    };
+    return a == b || resolved(a) == resolved(b);
 }
 
 std::string_view closest_key(std::string_view key, std::span<const std::string_view> allowed) {

@@ -48,6 +48,10 @@ bool is_valid_interface_name(std::string_view name);
 // nullopt when valid, else the reason.
 std::optional<std::string> check_socket_path(std::string_view path);
 
+// Whether two socket paths name the same file: compared after resolving "." / ".."
+// / repeated slashes and, for the directories that exist, symbolic links.
+bool same_socket_path(const std::string& a, const std::string& b);
+
 // The allowed key closest to `key` by edit distance (at most 2 edits), for "did you
 // mean" (on a tie, the one sharing the longer beginning); empty when none is close.
 std::string_view closest_key(std::string_view key, std::span<const std::string_view> allowed);

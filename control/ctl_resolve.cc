@@ -123,19 +123,21 @@ int parse_args(const char* command,
         } else if (a == "--timeout") {
             out.timeout_ms = parse_number(v, 1, kMaxTimeoutMs);
             if (!out.timeout_ms)
-                return usage(command, "bad --timeout " + configs::in_quotes(v, '\'') + ": want milliseconds, 1.." +
+                return usage(command, "bad --timeout " + configs::in_quotes(v, '\'') +
+                                          ": want milliseconds, 1.." +
                                           std::to_string(kMaxTimeoutMs));
         } else if (a == "--retries") {
             out.retries = parse_number(v, 0, kMaxRetries);
             if (!out.retries)
-                return usage(command, "bad --retries " + configs::in_quotes(v, '\'') + ": want a number, 0.." +
+                return usage(command, "bad --retries " + configs::in_quotes(v, '\'') +
+                                          ": want a number, 0.." +
                                           std::to_string(kMaxRetries));
         } else if (a == "--dummy-ips") {
             if (v.empty())
                 return usage(command, "bad --dummy-ips: empty file name");
             out.dummy_ips_file = v;
         } else {
-            return usage(command, "unknown option '" + a + "'");
+            return usage(command, "unknown option " + mg::configs::in_quotes(a, '\''));
         }
     }
     return kExitOk;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "configs/values.h"
 #include "control/dataplane_commands.h"
 #include "control/json.h"
 #include "control/lookup.h"
@@ -55,7 +56,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(resolver::EventLoop& loop,
     const std::string dataplane_socket = d->opts_.dataplane_socket_override.empty()
                                              ? (*rt)->config.dataplane.socket
                                              : d->opts_.dataplane_socket_override;
-    if (dataplane_socket == d->socket_path_)
+    if (configs::same_socket_path(dataplane_socket, d->socket_path_))
         return make_error(ErrorCode::kInvalidInput,
                           "the control socket and the dataplane socket are the same path, " +
                               d->socket_path_);

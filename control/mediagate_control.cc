@@ -204,6 +204,8 @@ int detach_and_run(const Args& a) {
 
 int main(int argc, char** argv) {
     Args a;
+    // --help and --version answer once every argument has been checked.
+    bool help = false, version = false;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         auto value = [&](const char* name) -> std::optional<std::string> {
@@ -213,11 +215,9 @@ int main(int argc, char** argv) {
             return std::string(argv[++i]);
         };
         if (arg == "-h" || arg == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
+            help = true;
         } else if (arg == "--version") {
-            std::printf("mediagate-control 0.1.0\n");
-            return 0;
+            version = true;
         } else if (arg == "--foreground") {
             a.foreground = true;
         } else if (arg == "--config" || arg == "--check-config" || arg == "--socket" ||
@@ -240,11 +240,20 @@ int main(int argc, char** argv) {
             } else {
                 a.ipv6 = parse_yes_no(*v);
                 if (!a.ipv6)
-                    return usage_error("--IPv6 wants YES or NO, not '" + *v + "'");
+                    return usage_error("--IPv6 wants YES or NO, not " +
+                                       mg::configs::in_quotes(*v, '\''));
             }
         } else {
-            return usage_error("unknown argument '" + arg + "'");
+            return usage_error("unknown argument " + mg::configs::in_quotes(arg, '\''));
         }
+    }
+    if (help) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (version) {
+        std::printf("mediagate-control 0.1.0\n");
+        return 0;
     }
     if (a.check)
         return check_config(a);

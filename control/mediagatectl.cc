@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "configs/source_text.h"
+#include "configs/values.h"
 #include "control/ctl.h"
 
 namespace mg::ctl {
@@ -170,7 +171,7 @@ int main(int argc, char** argv) {
             return kExitOk;
         } else if (!options_done && (a == "--socket" || a == "--wait")) {
             if (i + 1 >= argc)
-                return usage_error("option '" + a + "' needs a value");
+                return usage_error("option " + mg::configs::in_quotes(a, '\'') + " needs a value");
             std::string v = argv[++i];
             if (a == "--socket") {
                 if (v.empty())
@@ -179,11 +180,12 @@ int main(int argc, char** argv) {
             } else {
                 long s = 0;
                 if (!parse_seconds(v, s))
-                    return usage_error("bad --wait '" + v + "': want seconds, 1..86400");
+                    return usage_error("bad --wait " + mg::configs::in_quotes(v, '\'') +
+                                       ": want seconds, 1..86400");
                 opts.wait = std::chrono::seconds(s);
             }
         } else if (!options_done && a.size() > 1 && a[0] == '-') {
-            return usage_error("unknown option '" + a + "'");
+            return usage_error("unknown option " + mg::configs::in_quotes(a, '\''));
         } else {
             args.push_back(a);
             if (args.size() == 1 && takes_own_options(a)) {
@@ -217,5 +219,5 @@ int main(int argc, char** argv) {
             return usage_error("want 'nat-test CLAIMED SOURCE'");
         return run_remote(opts, {command, args[0], args[1]});
     }
-    return usage_error("unknown command '" + command + "'");
+    return usage_error("unknown command " + mg::configs::in_quotes(command, '\''));
 }

@@ -24,6 +24,7 @@
 #include <rte_errno.h>
 
 #include "configs/config.h"
+#include "configs/values.h"
 #include "dataplane/channel_server.h"
 #include "dataplane/dataplane.h"
 
@@ -181,6 +182,8 @@ int run(const Args& args) {
 
 int main(int argc, char** argv) {
     Args args;
+    // --help and --version answer once every argument has been checked.
+    bool help = false, version = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&](const char* name) -> std::optional<std::string> {
@@ -203,14 +206,20 @@ int main(int argc, char** argv) {
             if (!v || v->empty() || (*v)[0] != '/') return usage_error("--socket needs an absolute PATH");
             args.socket = *v;
         } else if (a == "--version") {
-            std::printf("mediagate-dataplane 0.1.0\n");
-            return 0;
+            version = true;
         } else if (a == "--help" || a == "-h") {
-            std::fputs(kUsage, stdout);
-            return 0;
+            help = true;
         } else {
-            return usage_error("unknown argument '" + a + "'");
+            return usage_error("unknown argument " + mg::configs::in_quotes(a, '\''));
         }
+    }
+    if (help) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (version) {
+        std::printf("mediagate-dataplane 0.1.0\n");
+        return 0;
     }
     if (args.check) {
         auto cfg = load_runnable(*args.check);

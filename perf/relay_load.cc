@@ -72,7 +72,8 @@ struct Options {
 
 bool parse_endpoint(const std::string& text, sockaddr_in& out) {
     auto colon = text.rfind(':');
-    if (colon == std::string::npos) return false;
+    if (colon == std::string::npos)
+        return false;
     out = {};
     out.sin_family = AF_INET;
     char* end = nullptr;
@@ -108,21 +109,31 @@ Options parse_args(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         std::string flag = argv[i];
-        if (i + 1 >= argc) usage(flag + " needs a value");
+        if (i + 1 >= argc)
+            usage(flag + " needs a value");
         const char* v = argv[++i];
-        if (flag == "--tx-netns") o.tx_netns = v;
-        else if (flag == "--rx-netns") o.rx_netns = v;
-        else if (flag == "--dests") o.dests_file = v;
+        if (flag == "--tx-netns")
+            o.tx_netns = v;
+        else if (flag == "--rx-netns")
+            o.rx_netns = v;
+        else if (flag == "--dests")
+            o.dests_file = v;
         else if (flag == "--src" || flag == "--rx") {
             if (!parse_endpoint(v, flag == "--src" ? o.src : o.rx)) {
                 usage(flag + ": '" + v + "' is not IPV4:PORT");
             }
-        } else if (flag == "--rate") o.rate = parse_number(flag, v, 0, 1e8);
-        else if (flag == "--seconds") o.seconds = parse_number(flag, v, 0.1, kMaxSeconds);
-        else if (flag == "--size") o.size = static_cast<std::size_t>(parse_whole(flag, v, 32, kMaxSize));
-        else if (flag == "--cpu") o.cpu = static_cast<int>(parse_whole(flag, v, 0, 1023));
-        else if (flag == "--relay-pid") o.relay_pid = static_cast<long>(parse_whole(flag, v, 1, 4194304));
-        else usage("unknown option " + flag);
+        } else if (flag == "--rate")
+            o.rate = parse_number(flag, v, 0, 1e8);
+        else if (flag == "--seconds")
+            o.seconds = parse_number(flag, v, 0.1, kMaxSeconds);
+        else if (flag == "--size")
+            o.size = static_cast<std::size_t>(parse_whole(flag, v, 32, kMaxSize));
+        else if (flag == "--cpu")
+            o.cpu = static_cast<int>(parse_whole(flag, v, 0, 1023));
+        else if (flag == "--relay-pid")
+            o.relay_pid = static_cast<long>(parse_whole(flag, v, 1, 4194304));
+        else
+            usage("unknown option " + flag);
     }
     if (o.tx_netns.empty() || o.rx_netns.empty() || o.dests_file.empty() || o.src.sin_port == 0 ||
         o.rx.sin_port == 0) {
@@ -133,16 +144,20 @@ Options parse_args(int argc, char** argv) {
 
 std::vector<sockaddr_in> read_dests(const std::string& path) {
     std::ifstream in(path);
-    if (!in) usage("--dests: cannot read " + path);
+    if (!in)
+        usage("--dests: cannot read " + path);
     std::vector<sockaddr_in> dests;
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
-        if (line.empty()) continue;
+        if (line.empty())
+            continue;
         sockaddr_in a{};
-        if (!parse_endpoint(line, a)) usage(path + ":" + std::to_string(n) + ": not IPV4:PORT");
+        if (!parse_endpoint(line, a))
+            usage(path + ":" + std::to_string(n) + ": not IPV4:PORT");
         dests.push_back(a);
     }
-    if (dests.empty()) usage(path + ": no destinations");
+    if (dests.empty())
+        usage(path + ": no destinations");
     return dests;
 }
 
@@ -161,10 +176,12 @@ int socket_in(const std::string& name, const sockaddr_in& bind_to) {
               (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) == 0 ||
                setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big) == 0);
     int saved = errno;
-    if (setns(self, CLONE_NEWNET) != 0) fail("cannot return to the own network namespace");
+    if (setns(self, CLONE_NEWNET) != 0)
+        fail("cannot return to the own network namespace");
     close(self);
     close(target);
-    if (!ok) fail("socket in " + name + ": " + std::strerror(saved));
+    if (!ok)
+        fail("socket in " + name + ": " + std::strerror(saved));
     return fd;
 }
 
@@ -175,25 +192,30 @@ double now_s() {
 }
 
 void pin(int cpu) {
-    if (cpu < 0) return;
+    if (cpu < 0)
+        return;
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) fail("cannot pin to CPU " + std::to_string(cpu));
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        fail("cannot pin to CPU " + std::to_string(cpu));
 }
 
 // Seconds of CPU that PID's threads ran: the sum of the first field of
 // /proc/PID/task/*/schedstat (the scheduler's run time in ns, exact; utime and stime
 // are sampled at timer ticks, which miscounts a thread that sleeps in short slices).
 double process_cpu_s(long pid) {
-    if (pid < 0) return 0;
+    if (pid < 0)
+        return 0;
     const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
     DIR* dir = opendir(tasks.c_str());
-    if (dir == nullptr) return -1;
+    if (dir == nullptr)
+        return -1;
     unsigned long long ns = 0;
     int threads = 0;
     while (const dirent* e = readdir(dir)) {
-        if (e->d_name[0] == '.') continue;
+        if (e->d_name[0] == '.')
+            continue;
         std::ifstream in(tasks + "/" + e->d_name + "/schedstat");
         unsigned long long run = 0;
         if (in >> run) {
@@ -234,8 +256,10 @@ SendResult send_loop(int fd, const std::vector<sockaddr_in>& dests, const Option
     const double start = now_s(), end = start + o.seconds;
     for (;;) {
         double t = now_s();
-        if (t >= end || r.sent >= kMaxDatagrams) break;
-        std::uint64_t due = o.rate > 0 ? static_cast<std::uint64_t>((t - start) * o.rate) + 1 : r.sent + kBatch;
+        if (t >= end || r.sent >= kMaxDatagrams)
+            break;
+        std::uint64_t due =
+            o.rate > 0 ? static_cast<std::uint64_t>((t - start) * o.rate) + 1 : r.sent + kBatch;
         if (due <= r.sent) {
             timespec pause{0, 200'000};  // 0.2 ms: the fixed rate goes out in small bursts
             nanosleep(&pause, nullptr);
@@ -245,7 +269,8 @@ SendResult send_loop(int fd, const std::vector<sockaddr_in>& dests, const Option
         for (unsigned i = 0; i < n; ++i) {
             const std::size_t d = static_cast<std::size_t>((r.sent + i) % dests.size());
             unsigned char* p = buf.data() + i * o.size;
-            fill_rtp(p, o.size, static_cast<std::uint32_t>(r.sent + i), static_cast<std::uint32_t>(d + 1));
+            fill_rtp(p, o.size, static_cast<std::uint32_t>(r.sent + i),
+                     static_cast<std::uint32_t>(d + 1));
             to[i] = dests[d];
             iov[i] = {p, o.size};
             msgs[i] = {};
@@ -267,7 +292,9 @@ SendResult send_loop(int fd, const std::vector<sockaddr_in>& dests, const Option
     return r;
 }
 
-void receive_loop(int fd, std::size_t size, const std::atomic<bool>& stop,
+void receive_loop(int fd,
+                  std::size_t size,
+                  const std::atomic<bool>& stop,
                   std::atomic<std::uint64_t>& received) {
     timeval tv{0, 50'000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -318,17 +345,19 @@ int main(int argc, char** argv) {
     timespec drain{0, static_cast<long>((kDrainSeconds - kSettleSeconds) * 1e9)};
     nanosleep(&drain, nullptr);
     if (o.relay_pid > 0 && (relay0 < 0 || relay1 < 0)) {
-        fail("cannot read the CPU time of process " + std::to_string(o.relay_pid) + " (did it exit?)");
+        fail("cannot read the CPU time of process " + std::to_string(o.relay_pid) +
+             " (did it exit?)");
     }
     stop = true;
     sink.join();
     close(tx);
     close(rx);
 
-    std::printf("sent=%llu received=%llu send_errors=%llu send_s=%.4f window_s=%.4f "
-                "relay_cpu_s=%.4f\n",
-                static_cast<unsigned long long>(s.sent), static_cast<unsigned long long>(received.load()),
-                static_cast<unsigned long long>(s.errors), send_end - t0, t1 - t0,
-                o.relay_pid > 0 ? relay1 - relay0 : -1.0);
+    std::printf(
+        "sent=%llu received=%llu send_errors=%llu send_s=%.4f window_s=%.4f "
+        "relay_cpu_s=%.4f\n",
+        static_cast<unsigned long long>(s.sent), static_cast<unsigned long long>(received.load()),
+        static_cast<unsigned long long>(s.errors), send_end - t0, t1 - t0,
+        o.relay_pid > 0 ? relay1 - relay0 : -1.0);
     return 0;
 }

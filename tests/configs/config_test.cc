@@ -293,6 +293,9 @@ TEST(ConfigErrors, EnumsAndStrings) {
               "shorter than 108 bytes");
     EXPECT_EQ(one_error("[dataplane]\nsocket = \"/run/mediagate/control.sock\"\n"),
               "t.toml:2:10: [dataplane] socket: the same path as [control] socket");
+    // The same file spelt differently is still the same socket.
+    EXPECT_EQ(one_error("[dataplane]\nsocket = \"/run//mediagate/./x/../control.sock\"\n"),
+              "t.toml:2:10: [dataplane] socket: the same path as [control] socket");
 }
 
 TEST(ConfigErrors, PortRanges) {

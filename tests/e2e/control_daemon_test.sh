@@ -107,11 +107,16 @@ expect check-config-bad 1 /dev/null "^$cfg:6:1: .*" -- "$daemon_bin" --check-con
 expect start-bad-config 1 /dev/null "$cfg:6:1: " -- "$daemon_bin" --config "$cfg" --foreground
 [ -e "$sock" ] && fail "a daemon with a bad config left a socket"
 expect usage-ipv6 64 /dev/null 'wants YES or NO' -- "$daemon_bin" --IPv6 maybe --check-config "$cfg"
+expect usage-version-unknown 64 /dev/null "unknown argument '--frob'" -- "$daemon_bin" --version --frob
+expect usage-help-unknown 64 /dev/null "unknown argument '--frob'" -- "$daemon_bin" --frob --help
 expect usage-socket-relative 64 /dev/null '^mediagate-control: --socket: must be an absolute path' -- \
     "$daemon_bin" --socket rel.sock --foreground
 write_config "192.0.2.0/24"
 expect start-same-sockets 1 /dev/null 'the control socket and the dataplane socket are the same path' \
     -- "$daemon_bin" --config "$cfg" --socket "$tmp/same.sock" --dataplane-socket "$tmp/same.sock" \
+    --foreground
+expect start-same-sockets-spelt 1 /dev/null 'the control socket and the dataplane socket are the same path' \
+    -- "$daemon_bin" --config "$cfg" --socket "$tmp/same.sock" --dataplane-socket "$tmp/./x/..//same.sock" \
     --foreground
 
 # --- a running daemon -----------------------------------------------------------------

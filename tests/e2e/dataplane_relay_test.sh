@@ -38,6 +38,9 @@ default_cfg="$(cd "$(dirname "$0")/../.." && pwd)/configs/mediagate.toml"
 check "--check-config refuses a config without ports, as a start would" sh -c \
     "! '$dataplane_bin' --check-config '$default_cfg' 2>'$tmp/err' && grep -q 'nothing to relay on' '$tmp/err'"
 
+check "--version after an unknown argument is a usage error (64)" sh -c \
+    "'$dataplane_bin' --version --frob 2>'$tmp/err'; [ \$? = 64 ] && grep -q \"unknown argument '--frob'\" '$tmp/err'"
+check "--version alone prints the version" sh -c "'$dataplane_bin' --version | grep -q '^mediagate-dataplane '"
 check "dataplane starts on net_af_packet in its namespace" start_dataplane
 check "control connects to the dataplane" start_control
 check "dataplane reports its ports" grep -q "port wan" "$tmp/dataplane.log"
