@@ -222,9 +222,11 @@ void Loader::cross_check() {
     }
     if (same_socket_path(cfg_.control.socket, cfg_.dataplane.socket)) {
         if (dataplane_socket_at_) {
-            error(*dataplane_socket_at_, "[dataplane] socket: the same path as [control] socket");
+            error(*dataplane_socket_at_, "[dataplane] socket: the same path as [control] socket " +
+                                             in_quotes(cfg_.control.socket));
         } else if (control_socket_at_) {
-            error(*control_socket_at_, "[control] socket: the same path as [dataplane] socket");
+            error(*control_socket_at_, "[control] socket: the same path as [dataplane] socket " +
+                                           in_quotes(cfg_.dataplane.socket));
         }
     }
     if (media_udp_valid_) {

@@ -10,9 +10,16 @@ namespace mg::configs {
 std::string in_quotes(std::string_view s, char quote) {
     constexpr size_t kMaxQuoted = 64;
     std::string out(1, quote);
-    out.append(s.substr(0, kMaxQuoted));
-    if (s.size() > kMaxQuoted)
+    if (s.size() <= kMaxQuoted) {
+        out.append(s);
+    } else {
+        // Cut before a UTF-8 continuation byte, never inside a character.
+        size_t cut = kMaxQuoted;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+            --cut;
+        out.append(s.substr(0, cut));
         out += "...";
+    }
     out += quote;
     return out;
 }

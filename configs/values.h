@@ -16,7 +16,8 @@
 namespace mg::configs {
 
 // `s` in quotes (double unless `quote` says otherwise) for a message, cut after 64
-// bytes ("..."): input echoed in an error stays one readable line.
+// bytes or fewer, never inside a UTF-8 character ("..."): input echoed in an error
+// stays one readable line.
 std::string in_quotes(std::string_view s, char quote = '"');
 
 // "FIRST-LAST": decimal ports 1..65535, FIRST <= LAST, no white space.
@@ -48,8 +49,8 @@ bool is_valid_interface_name(std::string_view name);
 // nullopt when valid, else the reason.
 std::optional<std::string> check_socket_path(std::string_view path);
 
-// Whether two socket paths name the same file: compared after resolving "." / ".."
-// / repeated slashes and, for the directories that exist, symbolic links.
+// Whether two socket paths name the same file: compared after resolving ".", "..",
+// repeated slashes and the symbolic links of the part of the path that exists.
 bool same_socket_path(const std::string& a, const std::string& b);
 
 // The allowed key closest to `key` by edit distance (at most 2 edits), for "did you

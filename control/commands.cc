@@ -194,8 +194,9 @@ CommandOutput lists_show_command(const Runtime& rt, const std::string& name, boo
             found = &l;
     }
     if (found == nullptr)
-        return CommandOutput::fail(kExitNegative, "mediagatectl: lists show: unknown list '" +
-                                                      name + "' (lists: " + names + ")");
+        return CommandOutput::fail(kExitNegative, "mediagatectl: lists show: unknown list " +
+                                                      configs::in_quotes(name, '\'') +
+                                                      " (lists: " + names + ")");
     std::vector<std::string> lines = lists::canonical_lines(found->set);
     if (json) {
         JsonArray arr;

@@ -58,8 +58,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(resolver::EventLoop& loop,
                                              : d->opts_.dataplane_socket_override;
     if (configs::same_socket_path(dataplane_socket, d->socket_path_))
         return make_error(ErrorCode::kInvalidInput,
-                          "the control socket and the dataplane socket are the same path, " +
-                              d->socket_path_);
+                          "the control socket and the dataplane socket are the same path "
+                          "(control " + d->socket_path_ + ", dataplane " + dataplane_socket + ")");
     d->install(std::move(*rt));
     LinkOptions link = d->opts_.link;
     link.socket = dataplane_socket;
@@ -260,7 +260,7 @@ void Daemon::execute(const CliRequest& req, CliServer::Reply reply) {
                                            "\n"));
         return reply(CommandOutput::ok("reloaded " + opts_.config_file + "\n"));
     }
-    return reply(usage("unknown command '" + cmd + "'"));
+    return reply(usage("unknown command " + configs::in_quotes(cmd, '\'')));
 }
 
 }  // namespace mg::control

@@ -182,7 +182,8 @@ Result<LookupRequest> parse_resolve_request(const std::string& type_text, const 
     if (!type)
         return make_error(
             ErrorCode::kInvalidInput,
-            "unknown TYPE '" + type_text + "': want A, AAAA, MX, SRV, NAPTR, PTR or TXT");
+            "unknown TYPE " + configs::in_quotes(type_text, '\'') +
+                ": want A, AAAA, MX, SRV, NAPTR, PTR or TXT");
     req.type = *type;
     req.name = name;
     req.qname = name;
@@ -190,7 +191,7 @@ Result<LookupRequest> parse_resolve_request(const std::string& type_text, const 
         auto addr = lists::parse_address(name);
         if (!addr)
             return make_error(ErrorCode::kInvalidInput,
-                              "PTR wants an IPv4 or IPv6 address, not '" + name + "'");
+                              "PTR wants an IPv4 or IPv6 address, not " + configs::in_quotes(name, '\''));
         req.addr = *addr;
         req.qname = reverse_name(*addr);
     }
@@ -215,7 +216,7 @@ Result<LookupRequest> parse_rbl_request(const std::string& zone, const std::stri
     req.qname = resolver::rbl_name(*addr, zone);
     if (auto wire = resolver::encode_name(req.qname); !wire.ok())
         return make_error(ErrorCode::kInvalidInput,
-                          "bad ZONE '" + zone + "': " + wire.error().message);
+                          "bad ZONE " + configs::in_quotes(zone, '\'') + ": " + wire.error().message);
     return req;
 }
 

@@ -45,9 +45,13 @@ usage() { sed -n '2,36p' "$0" >&2; echo "relay_peer_bench.sh: $1" >&2; exit 64; 
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
     usage "$1: '$2' is not a whole number in [$3, $4]"; }
 while [ $# -gt 0 ]; do
-    [ $# -ge 2 ] || [ "$1" = --smoke ] || usage "$1 needs a value"
     case $1 in
         --smoke) calls=10 seconds=1 step_seconds=1 rounds=1; shift; continue ;;
+        --build-dir | --dataplane | --control | --ctl | --load | --calls | --rate | --seconds | \
+            --rounds | --only) [ $# -ge 2 ] || usage "$1 needs a value" ;;
+        *) usage "unknown option $1" ;;
+    esac
+    case $1 in
         --build-dir) build=$(cd "$2" && pwd) || usage "--build-dir: no directory $2" ;;
         --dataplane) dataplane_bin=$2 ;;
         --control) control_bin=$2 ;;
@@ -59,7 +63,6 @@ while [ $# -gt 0 ]; do
         --rounds) number "$1" "$2" 1 9; rounds=$2 ;;
         --only) [[ $2 == mediagate || $2 == rtpengine ]] || usage "--only: mediagate or rtpengine, not '$2'"
                 relays=$2 ;;
-        *) usage "unknown option $1" ;;
     esac
     shift 2
 done
@@ -216,7 +219,7 @@ measure() {
 # discards that stream's packets from then on, so the ladder stops at the first
 # lossy step rather than go on with poisoned calls. Appends "NAME ladder BEST END STEP
 # ROUND":
-# BEST = packets/s delivered in the last step without loss; END = relay (the next
+# BEST = packets/s delivered in the last step with loss < 0.1%; END = relay (the next
 # step lost packets) or sender (the sender reached its own limit first, so the
 # relay's is higher); STEP = the offered rate of that last clean step.
 ladder() {

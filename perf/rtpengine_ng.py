@@ -12,7 +12,7 @@
       Deletes the calls that "calls" set up (best effort).
 
 An ng message is a cookie, a space and a bencoded dictionary, over UDP. Each request
-is retried at most 3 times with a 1 s time-out.
+is sent at most 3 times, with a 1 s time-out each.
 """
 import os
 import socket

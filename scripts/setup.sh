@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
         --peers) peers=1 ;;
         --build-dir) build_dir=$2; shift ;;
         --) shift; meson_opts=("$@"); break ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
     esac
     shift

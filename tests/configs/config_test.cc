@@ -292,10 +292,12 @@ TEST(ConfigErrors, EnumsAndStrings) {
               "t.toml:2:10: [dataplane] socket: is 108 bytes long; a Unix socket path must be "
               "shorter than 108 bytes");
     EXPECT_EQ(one_error("[dataplane]\nsocket = \"/run/mediagate/control.sock\"\n"),
-              "t.toml:2:10: [dataplane] socket: the same path as [control] socket");
+              "t.toml:2:10: [dataplane] socket: the same path as [control] socket "
+              "\"/run/mediagate/control.sock\"");
     // The same file spelt differently is still the same socket.
     EXPECT_EQ(one_error("[dataplane]\nsocket = \"/run//mediagate/./x/../control.sock\"\n"),
-              "t.toml:2:10: [dataplane] socket: the same path as [control] socket");
+              "t.toml:2:10: [dataplane] socket: the same path as [control] socket "
+              "\"/run/mediagate/control.sock\"");
 }
 
 TEST(ConfigErrors, PortRanges) {

@@ -131,6 +131,25 @@ TEST(Values, NamesAndSockets) {
     EXPECT_TRUE(check_socket_path(std::string_view("/a\0b", 4)).has_value());
 }
 
+TEST(Values, InQuotes) {
+    EXPECT_EQ(in_quotes("abc"), "\"abc\"");
+    EXPECT_EQ(in_quotes("abc", '\''), "'abc'");
+    EXPECT_EQ(in_quotes(std::string(64, 'a')), "\"" + std::string(64, 'a') + "\"");
+    EXPECT_EQ(in_quotes(std::string(65, 'a')), "\"" + std::string(64, 'a') + "...\"");
+    // A two-byte character across the cut is left out whole, not split.
+    EXPECT_EQ(in_quotes(std::string(63, 'a') + "\xc3\xa9" + "zz", '\''),
+              "'" + std::string(63, 'a') + "...'");
+    EXPECT_EQ(in_quotes(std::string(62, 'a') + "\xc3\xa9" + "zz"),
+              "\"" + std::string(62, 'a') + "\xc3\xa9...\"");
+}
+
+TEST(Values, SameSocketPath) {
+    EXPECT_TRUE(same_socket_path("/run/x/c.sock", "/run/x/c.sock"));
+    EXPECT_TRUE(same_socket_path("/run/x/c.sock", "/run//x/./y/../c.sock"));
+    EXPECT_FALSE(same_socket_path("/run/x/c.sock", "/run/x/d.sock"));
+    EXPECT_FALSE(same_socket_path("/run/x/c.sock", "/run/y/c.sock"));
+}
+
 TEST(Values, ClosestKey) {
     constexpr std::string_view keys[] = {"lan_ips", "lan_ips_file", "ipv6"};
     EXPECT_EQ(closest_key("lan_ip", keys), "lan_ips");
