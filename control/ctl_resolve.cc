@@ -196,12 +196,16 @@ int make_config(const char* command, const LookupArgs& la, resolver::ResolverCon
     return kExitOk;
 }
 
-// The longest a look-up can take, plus slack: 1+2+...+(retries+1) waits of T per
-// query (the TCP fallback stays inside the current wait's length again), for the
-// query and a follow-up (CNAME hop or RBL reason).
-std::chrono::milliseconds worst_case(const resolver::ResolverConfig& c) {
-    long n = c.retries + 1;
-    return c.initial_timeout * (n * (n + 1) / 2) * 2 * (resolver::kMaxCnameHops + 1) +
+// The longest a look-up can take, plus slack. One name: its sends' waits (T, 2T, ...,
+// (retries+1)T; an RBL query two sends of T), each of which a TCP fallback may
+// stretch to twice its length (the TCP exchange gets a wait of its own), for the
+// name asked and every CNAME hop. An RBL check is two such look-ups: the A query and
+// the TXT reason of a listed address.
+std::chrono::milliseconds worst_case(const resolver::ResolverConfig& c, bool rbl) {
+    const long n = c.retries + 1;
+    const long waits_per_name = rbl ? 2 : n * (n + 1) / 2;
+    const long lookups = rbl ? 2 : 1;
+    return c.initial_timeout * (waits_per_name * 2 * (resolver::kMaxCnameHops + 1) * lookups) +
            std::chrono::milliseconds(1000);
 }
 
@@ -209,7 +213,7 @@ int run_local(const char* command, const LookupArgs& la, const control::LookupRe
     resolver::ResolverConfig config;
     if (int rc = make_config(command, la, config); rc != kExitOk)
         return rc;
-    auto limit = worst_case(config);
+    auto limit = worst_case(config, req.rbl);
     resolver::EventLoop loop;
     resolver::Resolver r(loop, std::move(config));
     std::optional<control::CommandOutput> out;

@@ -235,10 +235,10 @@ void run_lookup(resolver::Resolver& r,
             done(render_rbl(req, res, {}, r.servers(), json));
             return;
         }
-        // A listed address may carry a reason: the TXT record of the same name. Its
-        // absence or failure does not change the verdict.
+        // A listed address may carry a reason: the TXT record of the same name, asked
+        // on the RBL schedule too. Its absence or failure does not change the verdict.
         auto listed = std::make_shared<ResolveResult>(std::move(res));
-        r.resolve(req.qname, RrType::kTxt, [&r, req, json, done, listed](ResolveResult txt) {
+        r.rbl_reason(req.qname, [&r, req, json, done, listed](ResolveResult txt) {
             std::vector<resolver::Record> reasons;
             if (txt.status == ResolveStatus::kAnswer)
                 reasons = std::move(txt.records);

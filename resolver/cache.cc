@@ -58,7 +58,8 @@ std::optional<uint32_t> Cache::positive_ttl(std::span<const Record> records) {
 
 const Record* Cache::negative_soa(std::span<const Record> authorities) {
     for (const Record& r : authorities) {
-        if (r.type == RrType::kSoa && std::holds_alternative<SoaData>(r.data)) {
+        if (r.type == RrType::kSoa && r.cls == kClassIn &&
+            std::holds_alternative<SoaData>(r.data)) {
             return &r;
         }
     }

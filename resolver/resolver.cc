@@ -18,6 +18,7 @@ namespace {
 
 constexpr size_t kRandomPoolSize = 512;
 constexpr size_t kUdpBufferSize = kMaxMessageSize + 1;  // one more: oversize is detected
+constexpr int kMaxReadsPerWakeup = 64;  // datagrams read per readable event of one query
 constexpr size_t kTcpReadChunk = 4096;
 
 std::string errno_text() {
@@ -126,6 +127,10 @@ void Resolver::rbl(const lists::Address& addr, std::string_view zone, Callback c
 
 void Resolver::resolve_rbl(std::string name, Callback cb) {
     start(std::move(name), RrType::kA, true, std::move(cb));
+}
+
+void Resolver::rbl_reason(std::string name, Callback cb) {
+    start(std::move(name), RrType::kTxt, true, std::move(cb));
 }
 
 uint16_t Resolver::random_id() {
@@ -311,7 +316,10 @@ void Resolver::on_timeout(uint64_t key) {
 void Resolver::on_udp_readable(uint64_t key, int fd) {
     std::vector<uint8_t>& buffer = udp_buffer_;
     buffer.resize(kUdpBufferSize);
-    for (;;) {
+    // A bounded number per call: a flood of forged datagrams on one query's socket
+    // must not keep the loop from its timers and other sockets. The loop is level
+    // triggered, so what is left is read on its next pass.
+    for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
         auto it = queries_.find(key);
         if (it == queries_.end() || (it->second->udp4 != fd && it->second->udp6 != fd)) {
             return;  // finished, or moved to a CNAME target, by the previous datagram
@@ -506,53 +514,59 @@ void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tc
     ResolveResult result;
     result.server = from;
     result.via_tcp = tcp;
-    uint16_t rcode = msg.header.rcode;
+    const uint16_t rcode = msg.header.rcode;
+    if (rcode != kRcodeNoError && rcode != kRcodeNxDomain) {
+        result.status = ResolveStatus::kServerFailure;
+        result.detail = "RCODE " + std::to_string(rcode);
+        log(q, "server-failure", from, result.detail);
+        result.message = std::move(msg);
+        finish(q.key, std::move(result));
+        return;
+    }
+    // Follow the answer's CNAME chain from the name asked to its end. An NXDOMAIN
+    // may carry one too: the name that does not exist is then the chain's end
+    // (RFC 6604), and the chain's CNAMEs bound how long the asked name is cached.
+    std::string end = q.name;
+    auto owned_by = [&](const Record& r, RrType type, std::string_view owner) {
+        return r.type == type && r.cls == kClassIn && names_equal(r.name, owner);
+    };
+    while (q.type != RrType::kCname &&
+           std::none_of(msg.answers.begin(), msg.answers.end(),
+                        [&](const Record& r) { return owned_by(r, q.type, end); })) {
+        auto cname = std::find_if(msg.answers.begin(), msg.answers.end(), [&](const Record& r) {
+            return owned_by(r, RrType::kCname, end);
+        });
+        if (cname == msg.answers.end()) {
+            break;
+        }
+        const std::string& target = std::get<NameData>(cname->data).name;
+        if (q.cname_seen.empty()) {
+            q.cname_seen.push_back(lower_name(q.asked_name));
+        }
+        std::string key = lower_name(target);
+        const char* failure = nullptr;
+        if (std::find(q.cname_seen.begin(), q.cname_seen.end(), key) != q.cname_seen.end()) {
+            failure = "CNAME loop";
+        } else if (++q.cname_hops > kMaxCnameHops) {
+            failure = "CNAME chain too long";
+        }
+        if (failure != nullptr) {
+            result.status = ResolveStatus::kServerFailure;
+            result.detail = failure;
+            log(q, "server-failure", from, result.detail + " at " + target);
+            result.message = std::move(msg);
+            finish(q.key, std::move(result));
+            return;
+        }
+        q.cname_seen.push_back(std::move(key));
+        q.chain.push_back(*cname);
+        end = target;
+    }
     if (rcode == kRcodeNxDomain) {
         result.status = ResolveStatus::kUnknownHost;
         result.detail = "NXDOMAIN";
         q.cache_ttl = Cache::negative_ttl(msg.authorities);
-    } else if (rcode != kRcodeNoError) {
-        result.status = ResolveStatus::kServerFailure;
-        result.detail = "RCODE " + std::to_string(rcode);
-        log(q, "server-failure", from, result.detail);
     } else {
-        // Follow the answer's CNAME chain from the name asked to its end.
-        std::string end = q.name;
-        auto owned_by = [&](const Record& r, RrType type, std::string_view owner) {
-            return r.type == type && names_equal(r.name, owner);
-        };
-        while (q.type != RrType::kCname &&
-               std::none_of(msg.answers.begin(), msg.answers.end(),
-                            [&](const Record& r) { return owned_by(r, q.type, end); })) {
-            auto cname = std::find_if(msg.answers.begin(), msg.answers.end(), [&](const Record& r) {
-                return owned_by(r, RrType::kCname, end);
-            });
-            if (cname == msg.answers.end()) {
-                break;
-            }
-            const std::string& target = std::get<NameData>(cname->data).name;
-            if (q.cname_seen.empty()) {
-                q.cname_seen.push_back(lower_name(q.asked_name));
-            }
-            std::string key = lower_name(target);
-            const char* failure = nullptr;
-            if (std::find(q.cname_seen.begin(), q.cname_seen.end(), key) != q.cname_seen.end()) {
-                failure = "CNAME loop";
-            } else if (++q.cname_hops > kMaxCnameHops) {
-                failure = "CNAME chain too long";
-            }
-            if (failure != nullptr) {
-                result.status = ResolveStatus::kServerFailure;
-                result.detail = failure;
-                log(q, "server-failure", from, result.detail + " at " + target);
-                result.message = std::move(msg);
-                finish(q.key, std::move(result));
-                return;
-            }
-            q.cname_seen.push_back(std::move(key));
-            q.chain.push_back(*cname);
-            end = target;
-        }
         for (const Record& r : msg.answers) {
             if (owned_by(r, q.type, end)) {
                 result.records.push_back(r);
@@ -569,34 +583,38 @@ void Resolver::on_message(Query& q, Message msg, const ServerAddr& from, bool tc
         } else {
             result.status = ResolveStatus::kAnswer;
             q.cache_ttl = Cache::positive_ttl(result.records);
-            std::optional<lists::Address> first;
-            for (const Record& r : msg.answers) {
-                if (const auto* a = std::get_if<AData>(&r.data)) {
-                    first = lists::Address::v4(static_cast<uint32_t>(a->addr[0]) << 24 |
-                                               static_cast<uint32_t>(a->addr[1]) << 16 |
-                                               static_cast<uint32_t>(a->addr[2]) << 8 | a->addr[3]);
-                    break;
-                }
-                if (const auto* a6 = std::get_if<AaaaData>(&r.data)) {
-                    lists::Uint128 v = 0;
-                    for (uint8_t b : a6->addr) {
-                        v = v << 8 | b;
-                    }
-                    first = lists::Address::v6(v);
-                    break;
-                }
-            }
-            if (first && config_.dummy_ips.contains(*first)) {
-                ++counters_.dummy_hits;
-                result.status = ResolveStatus::kUnknownHost;
-                result.detail = "dummy IP " + lists::format_address(*first);
-                q.cache_ttl.reset();  // never cached
-                log(q, "dummy-ip", from, lists::format_address(*first));
-            }
+            check_dummy_ip(q, result, from);
         }
     }
     result.message = std::move(msg);
     finish(q.key, std::move(result));
+}
+
+// Dummy IPs (SPEC.md §5): an A / AAAA answer whose first address (of the records
+// answering the question, not of whatever else the answer section holds) is in the
+// list means "unknown host", never cached.
+void Resolver::check_dummy_ip(Query& q, ResolveResult& result, const ServerAddr& from) {
+    std::optional<lists::Address> first;
+    const RData& data = result.records.front().data;
+    if (const auto* a = std::get_if<AData>(&data)) {
+        first = lists::Address::v4(static_cast<uint32_t>(a->addr[0]) << 24 |
+                                   static_cast<uint32_t>(a->addr[1]) << 16 |
+                                   static_cast<uint32_t>(a->addr[2]) << 8 | a->addr[3]);
+    } else if (const auto* a6 = std::get_if<AaaaData>(&data)) {
+        lists::Uint128 v = 0;
+        for (uint8_t b : a6->addr) {
+            v = v << 8 | b;
+        }
+        first = lists::Address::v6(v);
+    }
+    if (!first || !config_.dummy_ips.contains(*first)) {
+        return;
+    }
+    ++counters_.dummy_hits;
+    result.status = ResolveStatus::kUnknownHost;
+    result.detail = "dummy IP " + lists::format_address(*first);
+    q.cache_ttl.reset();  // never cached
+    log(q, "dummy-ip", from, lists::format_address(*first));
 }
 
 void Resolver::next_hop(Query& q, std::string target, const ServerAddr& from) {

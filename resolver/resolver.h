@@ -154,6 +154,9 @@ class Resolver {
     void rbl(const lists::Address& addr, std::string_view zone, Callback cb);
     // Same, for a name already in RBL form.
     void resolve_rbl(std::string name, Callback cb);
+    // The reason a listed address is listed: TXT for a name in RBL form, on the same
+    // schedule (at most two sends).
+    void rbl_reason(std::string name, Callback cb);
 
     const ResolverCounters& counters() const { return counters_; }
     // Queries not completed yet, cache hits waiting for the loop included; callers
@@ -177,6 +180,7 @@ class Resolver {
     void close_tcp(Query& q);
     void advance(Query& q);
     void on_message(Query& q, Message msg, const ServerAddr& from, bool tcp);
+    void check_dummy_ip(Query& q, ResolveResult& result, const ServerAddr& from);
     void next_hop(Query& q, std::string target, const ServerAddr& from);
     void complete_later(Query& q, ResolveResult result);
     void finish(uint64_t key, ResolveResult result);

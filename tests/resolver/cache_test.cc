@@ -100,6 +100,13 @@ TEST_F(CacheTest, NegativeTtlIsTheSmallerOfSoaMinimumAndSoaTtl) {
     EXPECT_FALSE(cache.get("nx.example", RrType::kA).has_value());
 }
 
+TEST_F(CacheTest, AnSoaOfAnotherClassSetsNoNegativeTtl) {
+    Record chaos = soa_record(3600, 120);
+    chaos.cls = 3;  // CH
+    EXPECT_EQ(Cache::negative_ttl(std::vector<Record>{chaos}), std::nullopt);
+    EXPECT_EQ(Cache::negative_ttl(std::vector<Record>{chaos, soa_record(45, 600)}), 45u);
+}
+
 TEST_F(CacheTest, NegativeAnswerWithoutSoaIsNotCached) {
     Cache cache = make();
     std::vector<Record> no_soa{a_record("other.example.", 300, 1)};

@@ -72,6 +72,7 @@ struct FakeRecord {
     RrType type;
     uint32_t ttl;
     std::vector<uint8_t> rdata;
+    uint16_t cls = kClassIn;
 };
 
 std::vector<std::vector<uint8_t>> address_rdatas(RrType type, const FakeBehavior& b) {
@@ -128,6 +129,9 @@ std::vector<uint8_t> build_answer(
     std::vector<FakeRecord> answers;
     std::vector<FakeRecord> authorities;
     if (!tc && (b.rcode == kRcodeNoError || b.rcode == kRcodeNxDomain)) {
+        for (const FakeBehavior::Extra& e : b.extra_answers) {
+            answers.push_back({{}, e.type, b.ttl, e.rdata, e.cls});
+        }
         std::string current(name);
         bool at_question = true;
         for (int links = 0; links < 20; ++links) {
@@ -188,7 +192,7 @@ std::vector<uint8_t> build_answer(
                 out.insert(out.end(), r.owner.begin(), r.owner.end());
             }
             put16(out, static_cast<uint16_t>(r.type));
-            put16(out, kClassIn);
+            put16(out, r.cls);
             put32(out, r.ttl);
             put16(out, static_cast<uint16_t>(r.rdata.size()));
             out.insert(out.end(), r.rdata.begin(), r.rdata.end());

@@ -70,6 +70,14 @@ struct FakeBehavior {
     // cname_chain_in_answer, the whole chain (up to 20 links) and the end's records.
     std::vector<FakeCname> cnames;
     bool cname_chain_in_answer = false;
+    // Records put first in the answer section, owned by the question's name (NOERROR
+    // and NXDOMAIN answers): an A record in an AAAA answer, a record of another class.
+    struct Extra {
+        RrType type;
+        uint16_t cls;
+        std::vector<uint8_t> rdata;  // as on the wire
+    };
+    std::vector<Extra> extra_answers;
 };
 
 // A response to `query` (a parsed query message): QR, RD copied, RA, `rcode`, the

@@ -202,6 +202,28 @@ TEST_F(ResolverTest, RblSendsTwiceBothWaitingT) {
     EXPECT_TRUE(any_log("attempt=2/2 wait=50ms rbl"));
 }
 
+TEST_F(ResolverTest, RblReasonSendsTwiceBothWaitingT) {
+    const Ms t = 40ms;
+    FakeDnsServer server(loop_, 0);
+    server.behavior().drop_all = true;
+    Resolver r(loop_, config({server.addr()}, t, 3));
+    bool done = false;
+    ResolveResult res;
+    Clock::time_point done_at;
+    r.rbl_reason("2.0.0.127.rbl.example", [&](ResolveResult got) {
+        res = std::move(got);
+        done = true;
+        done_at = Clock::now();
+    });
+    ASSERT_TRUE(loop_.run_until([&] { return done; }, Clock::now() + 10s));
+    EXPECT_EQ(res.status, ResolveStatus::kNoResponse);
+    const auto& q = server.queries();
+    ASSERT_EQ(q.size(), 2u);
+    EXPECT_EQ(q[0].type, RrType::kTxt);
+    expect_gap(q[1].at - q[0].at, t, "gap before the second send");
+    expect_gap(done_at - q[1].at, t, "last wait");
+}
+
 TEST_F(ResolverTest, RblListedAndNotListed) {
     FakeDnsServer server(loop_, 0);
     server.behavior().a = {"127.0.0.2"};
@@ -275,6 +297,46 @@ TEST_F(ResolverTest, DummyIpInFirstAddressIsUnknownHost) {
 
     EXPECT_EQ(run(r, "typo6.example", RrType::kAaaa).status, ResolveStatus::kUnknownHost);
     EXPECT_EQ(r.counters().dummy_hits, 2u);
+}
+
+// The first address of the records that answer the question, not the first address
+// record of the answer section.
+TEST_F(ResolverTest, DummyIpIsJudgedOnTheRecordsThatAnswer) {
+    FakeDnsServer server(loop_, 0);
+    ResolverConfig c = config({server.addr()}, 100ms, 3);
+    c.dummy_ips =
+        lists::AddressList(lists::compile_list("192.0.2.0/24\n2001:db8:d::/48\n").value());
+    Resolver r(loop_, std::move(c));
+    // A dummy A record ahead of a good AAAA answer: not a dummy hit.
+    server.behavior().extra_answers = {{RrType::kA, kClassIn, {192, 0, 2, 1}}};
+    server.behavior().aaaa = {"2001:db8:1::1"};
+    ResolveResult good = run(r, "good.example", RrType::kAaaa);
+    ASSERT_EQ(good.status, ResolveStatus::kAnswer) << good.detail;
+    ASSERT_EQ(good.records.size(), 1u);
+    EXPECT_EQ(format_rdata(good.records[0]), "2001:db8:1::1");
+    // A good A record ahead of a dummy AAAA answer: a dummy hit.
+    server.behavior().extra_answers = {{RrType::kA, kClassIn, {198, 51, 100, 1}}};
+    server.behavior().aaaa = {"2001:db8:d::1"};
+    ResolveResult dummy = run(r, "typo.example", RrType::kAaaa);
+    EXPECT_EQ(dummy.status, ResolveStatus::kUnknownHost);
+    EXPECT_EQ(dummy.detail, "dummy IP 2001:db8:d::1");
+    EXPECT_EQ(r.counters().dummy_hits, 1u);
+}
+
+TEST_F(ResolverTest, RecordsOfAnotherClassAreNotAnswers) {
+    FakeDnsServer server(loop_, 0);
+    Resolver r(loop_, config({server.addr()}, 100ms, 3));
+    server.behavior().extra_answers = {{RrType::kA, 3, {203, 0, 113, 66}}};  // class CH
+    server.behavior().a = {"198.51.100.1"};
+    ResolveResult res = run(r, "mixed.example", RrType::kA);
+    ASSERT_EQ(res.status, ResolveStatus::kAnswer) << res.detail;
+    ASSERT_EQ(res.records.size(), 1u);
+    EXPECT_EQ(format_rdata(res.records[0]), "198.51.100.1");
+
+    server.behavior().a = {};  // only the CH record: no answer
+    ResolveResult none = run(r, "chaos.example", RrType::kA);
+    EXPECT_EQ(none.status, ResolveStatus::kUnknownHost);
+    EXPECT_EQ(none.detail, "NODATA");
 }
 
 TEST_F(ResolverTest, ForgedAnswersAreIgnoredAndCounted) {
@@ -691,6 +753,33 @@ TEST_F(ResolverCacheTest, CnameChainIsFollowedForEightHopsAndNoMore) {
     ResolveResult hops = run(r, "c0.example", RrType::kAaaa);
     EXPECT_EQ(hops.detail, "CNAME chain too long");
     EXPECT_EQ(hops.attempts, 9);
+}
+
+// RFC 2308 / RFC 6604: an NXDOMAIN whose answer holds a CNAME is about the CNAME's
+// target; the name asked is cached no longer than the CNAME lives.
+TEST_F(ResolverCacheTest, NxDomainBehindACnameIsCachedNoLongerThanTheCname) {
+    FakeDnsServer server(loop_, 0);
+    server.behavior().cnames = {{"www.example.", "gone.example."}};
+    server.behavior().cname_ttl = 60;
+    server.behavior().rcode = kRcodeNxDomain;
+    server.behavior().soa = testing::FakeSoa{3600, 3600};
+    Resolver r(loop_, cached_config(server));
+    ResolveResult res = run(r, "www.example", RrType::kA);
+    EXPECT_EQ(res.status, ResolveStatus::kUnknownHost);
+    EXPECT_EQ(res.detail, "NXDOMAIN");
+    EXPECT_EQ(res.attempts, 1);  // no query for the target: it does not exist
+    now_ += 59s;
+    ResolveResult hit = run(r, "www.example", RrType::kA);
+    EXPECT_EQ(hit.detail, "cache");
+    EXPECT_EQ(hit.message.header.rcode, kRcodeNxDomain);
+    ASSERT_EQ(hit.message.answers.size(), 1u);
+    EXPECT_EQ(format_record(hit.message.answers[0]), "www.example. 1 IN CNAME gone.example.");
+    EXPECT_EQ(run(r, "gone.example", RrType::kA).detail, "cache");  // the target: the SOA's time
+    EXPECT_EQ(server.queries().size(), 1u);
+    now_ += 1s;
+    EXPECT_EQ(run(r, "gone.example", RrType::kA).detail, "cache");
+    EXPECT_EQ(run(r, "www.example", RrType::kA).attempts, 1);  // the CNAME's 60 s are over
+    EXPECT_EQ(server.queries().size(), 2u);
 }
 
 TEST_F(ResolverCacheTest, NoDataForACnameTargetIsUnknownHostAndCached) {
