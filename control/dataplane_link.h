@@ -29,6 +29,11 @@
 // while connecting or syncing they wait for the sync. Unsolicited idle events are
 // logged (control has no calls yet).
 //
+// A `relay del` the dataplane did not confirm (connection broken, no answer) is
+// final for control: the relay is forgotten and, if the next sync's dump still has
+// it, deleted then rather than adopted back. A relay with one leg gone already
+// has the other deleted alone (a DelLegs batch is all or nothing).
+//
 // Errors given to the callbacks: ErrorCode::kIo when the dataplane is not
 // connected, did not answer or the connection broke (exit 2 "no answer"); any
 // other code is the dataplane's refusal with its text, or control's own (unknown
@@ -43,6 +48,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -156,6 +162,9 @@ class DataplaneLink {
     void reconcile(Next next);
     void delete_keys(std::vector<api::LegKey> keys, bool singly, Next next);
     void install_from(std::vector<uint64_t> ids, size_t i, Next next);
+    void del_legs_singly(
+        std::vector<api::LegKey> keys, size_t i, uint64_t id, Done<bool> done, Next finished);
+    void del_failed(uint64_t id, const Error& e, const Done<bool>& done);
     void query_from(std::vector<uint64_t> ids,
                     size_t from,
                     bool singly,
@@ -188,6 +197,10 @@ class DataplaneLink {
     std::map<uint64_t, Relay> relays_;
     uint64_t next_id_ = 1;
     std::vector<api::LegKey> to_delete_;  // stray legs found by the last dump
+    // CLI relays whose delete the dataplane did not confirm (the connection broke or
+    // it did not answer): forgotten here, and deleted if the next sync's dump has
+    // them, never adopted back from it.
+    std::set<uint64_t> deleting_;
 };
 
 }  // namespace mg::control

@@ -66,6 +66,7 @@ void DataplaneLink::begin_sync(const api::HelloReplyBody& h) {
             return;
         synced_instance_ = instance;
         uncertain_ = false;
+        deleting_.clear();  // the dump, if any, has been read
         state_ = LinkState::kReady;
         size_t missing = 0;
         for (const auto& [id, r] : relays_)
@@ -156,7 +157,13 @@ void DataplaneLink::adopt_dump(const Replies& parts) {
     size_t known = 0;
     for (const auto& d : scan.relays) {
         auto it = relays_.find(d.id);
-        if (it == relays_.end()) {
+        if (deleting_.count(d.id) != 0) {
+            auto keys = leg_keys(d.spec);  // deleted with mediagatectl, not confirmed then
+            to_delete_.insert(to_delete_.end(), keys.begin(), keys.end());
+            log_.info("dataplane: relay " + std::to_string(d.id) +
+                      " is still in the dataplane after a delete it did not confirm; "
+                      "deleting it");
+        } else if (it == relays_.end()) {
             Relay r;
             r.id = d.id;
             r.kind = d.kind;
@@ -367,19 +374,59 @@ void DataplaneLink::del_relay(uint64_t id, Done<bool> done) {
         MessageBuilder b(MsgType::kDelLegs, 0);
         for (const auto& k : leg_keys(r.spec))
             b.add(k);
-        request(MsgType::kDelLegs, b, [this, id, done, finished](Result<Replies> res) {
-            // kNotFound: the legs are gone already, which is what was asked.
-            if (!res.ok() && res.error().code != ErrorCode::kNotFound) {
-                done(res.error());
-                return finished();
-            }
-            if (relays_.erase(id) != 0)
-                log_.info("dataplane: relay " + std::to_string(id) + " deleted (mediagatectl)");
-            done(true);
-            finished();
-        });
+        request(MsgType::kDelLegs, b,
+                [this, id, keys = leg_keys(r.spec), done, finished](Result<Replies> res) {
+                    if (res.ok()) {
+                        if (relays_.erase(id) != 0)
+                            log_.info("dataplane: relay " + std::to_string(id) +
+                                      " deleted (mediagatectl)");
+                        done(true);
+                        return finished();
+                    }
+                    // A batch is all or nothing: one leg gone already (kNotFound)
+                    // left the other in place. Each leg alone, then.
+                    if (res.error().code == ErrorCode::kNotFound)
+                        return del_legs_singly({keys.begin(), keys.end()}, 0, id, done, finished);
+                    del_failed(id, res.error(), done);
+                    finished();
+                });
     };
     submit(Job{run, [done](const Error& e) { done(e); }});
+}
+
+void DataplaneLink::del_legs_singly(
+    std::vector<api::LegKey> keys, size_t i, uint64_t id, Done<bool> done, Next finished) {
+    if (i >= keys.size()) {
+        if (relays_.erase(id) != 0)
+            log_.info("dataplane: relay " + std::to_string(id) +
+                      " deleted (mediagatectl; some of its legs were gone already)");
+        done(true);
+        return finished();
+    }
+    MessageBuilder b(MsgType::kDelLegs, 0);
+    b.add(keys[i]);
+    request(MsgType::kDelLegs, b, [this, keys, i, id, done, finished](Result<Replies> res) {
+        if (!res.ok() && res.error().code != ErrorCode::kNotFound) {
+            del_failed(id, res.error(), done);
+            return finished();
+        }
+        del_legs_singly(keys, i + 1, id, done, finished);
+    });
+}
+
+// A refusal leaves the relay as it was. No answer (kIo: the connection broke or the
+// dataplane did not answer in time) may have deleted it or not: control forgets it
+// and the next sync, which reads a dump (uncertain_), deletes what is left.
+void DataplaneLink::del_failed(uint64_t id, const Error& e, const Done<bool>& done) {
+    if (e.code != ErrorCode::kIo)
+        return done(e);
+    relays_.erase(id);
+    deleting_.insert(id);
+    log_.warning("dataplane: relay " + std::to_string(id) + " deleted (mediagatectl) without " +
+                 "the dataplane's confirmation (" + e.message +
+                 "); its legs are deleted when the dataplane is back");
+    done(make_error(ErrorCode::kIo, e.message + "; relay " + std::to_string(id) +
+                                        " is deleted when the dataplane is back"));
 }
 
 void DataplaneLink::list_relays(Done<std::vector<RelayView>> done) {

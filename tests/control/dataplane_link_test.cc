@@ -491,6 +491,70 @@ TEST_F(LinkTest, AddAppliedButNotAnsweredIsFoundInTheDump) {
     EXPECT_EQ(*next, 2u);
 }
 
+// A delete the dataplane applied without answering: the relay stays deleted; the
+// sync after the reconnect must not push it back.
+TEST_F(LinkTest, DelAppliedButNotAnsweredStaysDeleted) {
+    fake_->start(1);
+    make_link(runtime(""));
+    ASSERT_TRUE(wait_ready());
+    ASSERT_TRUE(add("192.0.2.1:30000", "any", "192.0.2.1:30002", "any").ok());  // id 1
+    fake_->silent_after_apply = 1;
+    auto del = call<bool>([&](auto done) { link_->del_relay(1, done); });
+    ASSERT_FALSE(del.ok());
+    EXPECT_EQ(del.error().code, ErrorCode::kIo);
+    EXPECT_NE(del.error().message.find("relay 1 is deleted when the dataplane is back"),
+              std::string::npos)
+        << del.error().message;
+    EXPECT_EQ(link_->relays().count(1), 0u);
+    ASSERT_TRUE(wait_ready()) << log_text();
+    EXPECT_EQ(fake_->count(MsgType::kDump), 0u);  // it holds no legs: nothing to read
+    EXPECT_EQ(fake_->legs.size(), 0u);
+    EXPECT_EQ(link_->relays().size(), 0u);
+    EXPECT_EQ(fake_->count(MsgType::kAddLegs), 1u);  // the add only, nothing pushed again
+}
+
+// A delete the dataplane never got (the connection broke first): the dump still has
+// the relay, and the sync deletes it instead of adopting it back.
+TEST_F(LinkTest, DelCutShortIsCompletedAtTheNextSync) {
+    fake_->start(1);
+    make_link(runtime(""));
+    ASSERT_TRUE(wait_ready());
+    ASSERT_TRUE(add("192.0.2.1:30000", "any", "192.0.2.1:30002", "any").ok());  // id 1
+    fake_->close_on = MsgType::kDelLegs;
+    auto del = call<bool>([&](auto done) { link_->del_relay(1, done); });
+    ASSERT_FALSE(del.ok());
+    EXPECT_EQ(del.error().code, ErrorCode::kIo);
+    EXPECT_EQ(fake_->legs.size(), 2u);  // not applied
+    ASSERT_TRUE(wait_ready()) << log_text();
+    EXPECT_EQ(fake_->count(MsgType::kDump), 1u);
+    EXPECT_EQ(fake_->legs.size(), 0u);
+    EXPECT_EQ(link_->relays().size(), 0u);
+    ASSERT_EQ(fake_->dels.size(), 1u);
+    EXPECT_EQ(fake_->dels[0].size(), 2u);
+    EXPECT_NE(log_text().find("relay 1 is still in the dataplane after a delete"),
+              std::string::npos);
+    // Ids are not reused.
+    auto next = add("192.0.2.1:30004", "any", "192.0.2.1:30006", "any");
+    ASSERT_TRUE(next.ok());
+    EXPECT_EQ(*next, 2u);
+}
+
+// DelLegs is all or nothing: with one leg of a relay gone already, the other is
+// deleted alone rather than left holding its port.
+TEST_F(LinkTest, DelWithOneLegGoneDeletesTheOther) {
+    fake_->start(1);
+    make_link(runtime(""));
+    ASSERT_TRUE(wait_ready());
+    ASSERT_TRUE(add("192.0.2.1:30000", "any", "192.0.2.1:30002", "any").ok());  // id 1
+    fake_->legs.erase(FakeDataplane::key(to_wire(*lists::parse_address("192.0.2.1")), 30000));
+    auto del = call<bool>([&](auto done) { link_->del_relay(1, done); });
+    ASSERT_TRUE(del.ok()) << del.error().message;
+    EXPECT_EQ(fake_->legs.size(), 0u);
+    EXPECT_EQ(link_->relays().size(), 0u);
+    // The port is free again.
+    ASSERT_TRUE(add("192.0.2.1:30002", "any", "192.0.2.1:30004", "any").ok());
+}
+
 TEST_F(LinkTest, RestartedControlRebuildsFromTheDump) {
     fake_->start(1);
     fake_->dump_per_message = 1;  // a dump of many messages

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,8 @@ class FakeDataplane {
     int silent_after_apply = 0;   // apply the next N requests without answering
     std::string refuse_add;       // AddLegs: refused with this text
     size_t dump_per_message = 0;  // 0: as many as fit
+    std::optional<MsgType>
+        close_on;  // the next request of this type: not applied, connection closed
 
     // What it got and holds.
     std::vector<MsgType> received;
@@ -114,6 +117,10 @@ class FakeDataplane {
         auto m = api::parse_message(buf);
         ASSERT_TRUE(m.ok()) << m.error().message;
         received.push_back(m->type());
+        if (close_on && *close_on == m->type()) {
+            close_on.reset();
+            return close_conn();
+        }
         std::vector<std::vector<uint8_t>> out = handle(*m);
         if (silent)
             return;
