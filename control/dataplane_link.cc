@@ -239,10 +239,18 @@ void DataplaneLink::on_message(std::span<const uint8_t> bytes) {
     const api::MessageView& m = *parsed;
     const char* type = api::type_name(m.type());
     if (m.header.seq == 0) {
-        if (m.type() == MsgType::kIdleEvents)
+        if (m.type() == MsgType::kIdleEvents) {
             on_idle_events(m);
-        else
+        } else if (m.type() == MsgType::kError) {
+            // Sent before the dataplane closes a connection it will not serve
+            // (already kMaxClients clients): its reason is the one to log.
+            std::string text = clean_text(m.text());
+            return drop("the dataplane refused the connection: " +
+                            (text.empty() ? std::string("no reason given") : text),
+                        true);
+        } else {
             log_.warning(std::string("dataplane: an unsolicited '") + type + "' message, ignored");
+        }
         return;
     }
     auto it = pending_.find(m.header.seq);

@@ -85,6 +85,7 @@ void ChannelServer::drop(int fd, const std::string& why) {
     ::close(fd);
     clients_.erase(std::remove(clients_.begin(), clients_.end(), fd), clients_.end());
     log_line(kLogInfo, "channel: client disconnected (" + why + ")");
+    dp_.client_gone(fd);
 }
 
 void ChannelServer::send_to(int fd, const std::vector<std::vector<uint8_t>>& messages) {
@@ -115,7 +116,7 @@ void ChannelServer::serve(int fd) {
     }
     std::vector<std::vector<uint8_t>> out;
     bool close = false;
-    dp_.handle_message(buf_, out, close);
+    dp_.handle_message(buf_, out, close, fd);
     send_to(fd, out);
     if (close && std::find(clients_.begin(), clients_.end(), fd) != clients_.end()) {
         drop(fd, "version mismatch");

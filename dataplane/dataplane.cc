@@ -240,6 +240,11 @@ uint64_t Dataplane::ms_to_tsc(uint64_t ms) const {
     return ms * (rte_get_tsc_hz() / 1000);
 }
 
+uint64_t Dataplane::tsc_to_ms(uint64_t tsc) {
+    const uint64_t hz = rte_get_tsc_hz();
+    return tsc / hz * 1000 + tsc % hz * 1000 / hz;
+}
+
 uint32_t Dataplane::idle_ticks(uint64_t tsc) const {
     const uint64_t elapsed = tsc - std::min(tsc, started_tsc_);
     const uint64_t ticks = elapsed / (rte_get_tsc_hz() / kIdleTicksPerSecond);
@@ -441,7 +446,7 @@ std::vector<std::vector<uint8_t>> Dataplane::idle_events(uint64_t now_ms) {
         std::memcpy(e.key.local.bytes, snap.locals.at(leg.local_addr_index).addr.bytes, 16);
         e.key.port = leg.local_port;
         e.owner_tag = leg.owner_tag;
-        e.idle_ms = (now - std::min(now, since)) * 1000 / rte_get_tsc_hz();
+        e.idle_ms = tsc_to_ms(now - std::min(now, since));
         b.add(e);
         if (b.count() == per) {
             out.push_back(b.bytes());
@@ -467,7 +472,7 @@ void Dataplane::forget_reported() {
 api::StatsBody Dataplane::stats() const {
     api::StatsBody s;
     s.instance = instance_;
-    s.uptime_ms = (rte_rdtsc() - started_tsc_) * 1000 / rte_get_tsc_hz();
+    s.uptime_ms = tsc_to_ms(rte_rdtsc() - started_tsc_);
     for (const Worker& w : workers_) {
         const WorkerCounters& c = w.stats.forward;
         s.rx += __atomic_load_n(&c.rx, __ATOMIC_RELAXED);

@@ -80,9 +80,14 @@ class Dataplane {
 
     // One request from the channel; appends the reply messages to `out`. Sets
     // `close` when the connection must be closed after sending (version mismatch).
+    // `client` tells the connections apart (the channel's descriptor): a lists push
+    // (ListsBegin .. ListsCommit) belongs to the client that began it.
     void handle_message(std::span<const uint8_t> request,
                         std::vector<std::vector<uint8_t>>& out,
-                        bool& close);
+                        bool& close,
+                        int client = 0);
+    // A client went away: a lists push it left open is abandoned.
+    void client_gone(int client);
 
     // Legs silent for at least the idle threshold ([media] silence_timeout_s),
     // each reported once until it gets traffic again; empty when none. Call about
@@ -90,6 +95,9 @@ class Dataplane {
     std::vector<std::vector<uint8_t>> idle_events(uint64_t now_ms);
     void forget_reported();
 
+    // TSC cycles as milliseconds, without overflow (x * 1000 first would wrap
+    // after 2^64 / 1000 cycles: 71 days at 3 GHz).
+    static uint64_t tsc_to_ms(uint64_t tsc);
     // Counters summed over the workers and the main lcore.
     api::StatsBody stats() const;
     uint64_t instance() const { return instance_; }
@@ -108,7 +116,8 @@ class Dataplane {
 
     // Requests (dataplane_channel.cc).
     void on_hello(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out, bool& close);
-    void on_lists(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out);
+    void on_lists(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out, int client);
+    void abandon_lists();
     void on_add_legs(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out);
     void on_del_legs(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out);
     void on_query_legs(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out);
@@ -165,6 +174,7 @@ class Dataplane {
 
     // Lists being received (ListsBegin .. ListsCommit).
     bool lists_open_ = false;
+    int lists_client_ = -1;  // the client whose push is open
     std::vector<lists::AddressSet> staging_;
     size_t staging_ranges_ = 0;
     uint32_t lists_generation_ = 0;

@@ -83,7 +83,8 @@ bool add_range(lists::AddressSet& set, const IpAddr& first, const IpAddr& last) 
 
 void Dataplane::handle_message(std::span<const uint8_t> request,
                                std::vector<std::vector<uint8_t>>& out,
-                               bool& close) {
+                               bool& close,
+                               int client) {
     close = false;
     auto parsed = api::parse_message(request);
     if (!parsed) {
@@ -102,7 +103,9 @@ void Dataplane::handle_message(std::span<const uint8_t> request,
         case MsgType::kHello: on_hello(m, out, close); return;
         case MsgType::kListsBegin:
         case MsgType::kListsChunk:
-        case MsgType::kListsCommit: on_lists(m, out); return;
+        case MsgType::kListsCommit:
+            on_lists(m, out, client);
+            return;
         case MsgType::kAddLegs: on_add_legs(m, out); return;
         case MsgType::kDelLegs: on_del_legs(m, out); return;
         case MsgType::kQueryLegs: on_query_legs(m, out); return;
@@ -133,17 +136,40 @@ void Dataplane::on_hello(const api::MessageView& m,
     out.push_back(b.bytes());
 }
 
-void Dataplane::on_lists(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out) {
+void Dataplane::abandon_lists() {
+    lists_open_ = false;
+    lists_client_ = -1;
+    staging_.clear();
+    staging_.shrink_to_fit();
+    staging_ranges_ = 0;
+}
+
+void Dataplane::client_gone(int client) {
+    if (lists_open_ && lists_client_ == client) {
+        abandon_lists();
+        log_line(kLogWarning, "channel: a lists push was abandoned (its client went away)");
+    }
+}
+
+void Dataplane::on_lists(const api::MessageView& m,
+                         std::vector<std::vector<uint8_t>>& out,
+                         int client) {
     const uint32_t seq = m.header.seq;
     const auto n_lists = static_cast<size_t>(api::ListId::kCount);
     if (m.type() == MsgType::kListsBegin) {
+        if (lists_open_ && lists_client_ != client) {
+            reply_error(out, seq, ErrorKind::kBusy, kNoEntry,
+                        "dataplane: another client is pushing lists");
+            return;
+        }
         staging_.assign(n_lists, lists::AddressSet{});
         staging_ranges_ = 0;
         lists_open_ = true;
+        lists_client_ = client;
         reply_ok(out, seq, 0);
         return;
     }
-    if (!lists_open_) {
+    if (!lists_open_ || lists_client_ != client) {
         reply_error(out, seq, ErrorKind::kBusy, kNoEntry,
                     std::string("dataplane: ") + api::type_name(m.type()) +
                         " without lists-begin");
@@ -151,7 +177,7 @@ void Dataplane::on_lists(const api::MessageView& m, std::vector<std::vector<uint
     }
     if (m.type() == MsgType::kListsChunk) {
         if (staging_ranges_ + m.header.count > kMaxListRanges) {
-            lists_open_ = false;
+            abandon_lists();
             reply_error(out, seq, ErrorKind::kLimit, kNoEntry,
                         "dataplane: lists over " + std::to_string(kMaxListRanges) +
                             " ranges; the push is abandoned");
@@ -170,8 +196,7 @@ void Dataplane::on_lists(const api::MessageView& m, std::vector<std::vector<uint
                       "): mixed families, reversed, or not after the previous range";
             }
             if (!why.empty()) {
-                staging_.clear();
-                lists_open_ = false;
+                abandon_lists();
                 reply_error(out, seq, ErrorKind::kInvalid, i,
                             "dataplane: range " + std::to_string(i) + ": " + why +
                                 "; the push is abandoned");
@@ -188,8 +213,8 @@ void Dataplane::on_lists(const api::MessageView& m, std::vector<std::vector<uint
         named.push_back({api::list_name(static_cast<api::ListId>(i)), staging_[i]});
     }
     auto classifier = lists::Classifier::build(std::move(named));
-    lists_open_ = false;
     if (!classifier) {
+        abandon_lists();
         reply_error(out, seq, ErrorKind::kInvalid, kNoEntry,
                     "dataplane: lists: " + classifier.error().message);
         return;
@@ -201,7 +226,7 @@ void Dataplane::on_lists(const api::MessageView& m, std::vector<std::vector<uint
     for (size_t i = 0; i < n_lists; ++i) {
         list_ranges_[i] = static_cast<uint32_t>(staging_[i].v4.size() + staging_[i].v6.size());
     }
-    staging_.clear();
+    abandon_lists();  // done with the push
     publish(std::move(next));
     log_line(kLogInfo, "lists published (generation " + std::to_string(lists_generation_) +
                            ": lan " + std::to_string(list_ranges_[0]) + ", client " +
@@ -331,18 +356,26 @@ api::LegInfo Dataplane::leg_info(const Leg& leg, uint64_t now_tsc) const {
     info.spec.flags = (leg.flags & kLegLatch) != 0 ? api::kSpecLatch : 0;
     info.spec.dscp = leg.dscp;
     info.spec.owner_tag = leg.owner_tag;
-    if (__atomic_load_n(&leg.latch_state, __ATOMIC_ACQUIRE) == kLatched) {
+    // A re-latch may be writing the learned peer right now: read again until a
+    // whole one is seen (a re-latch is a handful of stores; a few tries suffice).
+    IpAddr learned;
+    uint16_t learned_port = 0;
+    uint8_t learned_flags = 0;
+    LearnedRead read = LearnedRead::kChanging;
+    for (int tries = 0; tries < 1000 && read == LearnedRead::kChanging; ++tries) {
+        read = read_learned(leg, learned, learned_port, learned_flags);
+    }
+    if (read == LearnedRead::kRead) {
         info.latched = 1;
-        info.learned_peer = to_addr(leg.learned_peer);
-        info.learned_port = leg.learned_port;
+        info.learned_peer = to_addr(learned);
+        info.learned_port = learned_port;
     }
     auto direction = [&](const LegCounters& c) {
         api::DirectionCounters d;
         d.packets = __atomic_load_n(&c.packets, __ATOMIC_RELAXED);
         d.bytes = __atomic_load_n(&c.bytes, __ATOMIC_RELAXED);
         const uint64_t last = __atomic_load_n(&c.last_tsc, __ATOMIC_RELAXED);
-        d.idle_ms = last == 0 ? UINT64_MAX : (now_tsc - std::min(now_tsc, last)) * 1000 /
-                                                 rte_get_tsc_hz();
+        d.idle_ms = last == 0 ? UINT64_MAX : tsc_to_ms(now_tsc - std::min(now_tsc, last));
         return d;
     };
     info.in = direction(leg.in);

@@ -105,18 +105,13 @@ inline DropReason check_source(const ForwardContext& ctx,
 // a concurrent re-latch is never seen half written), else its signalled peer.
 // False when there is no peer yet.
 inline bool destination(const Leg& leg, IpAddr& peer, uint16_t& port, uint8_t& flags) {
-    const uint8_t state = __atomic_load_n(&leg.latch_state, __ATOMIC_ACQUIRE);
-    if (state == kLatched) {
-        const uint8_t seq = __atomic_load_n(&leg.latch_seq, __ATOMIC_RELAXED);
-        peer = leg.learned_peer;
-        port = leg.learned_port;
-        flags = leg.learned_flags;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&leg.latch_state, __ATOMIC_RELAXED) == kLatched &&
-            __atomic_load_n(&leg.latch_seq, __ATOMIC_RELAXED) == seq) {
+    switch (read_learned(leg, peer, port, flags)) {
+        case LearnedRead::kRead:
             return port != 0;
-        }
-        return false;  // being re-latched this very moment: drop this one
+        case LearnedRead::kChanging:
+            return false;  // being re-latched this very moment: drop this one
+        case LearnedRead::kNotLatched:
+            break;
     }
     peer = leg.peer;
     port = leg.peer_port;

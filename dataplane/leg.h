@@ -97,6 +97,24 @@ struct LegSpan {
 inline constexpr LegSpan kInSpan{0, 71};
 inline constexpr LegSpan kOutSpan{32, 100};
 
+// What a latched leg learned, read so that a concurrent re-latch is never seen half
+// written: kLatched, then the fields, then latch_state and latch_seq unchanged.
+enum class LearnedRead : uint8_t { kNotLatched, kRead, kChanging };
+inline LearnedRead read_learned(const Leg& leg, IpAddr& peer, uint16_t& port, uint8_t& flags) {
+    if (__atomic_load_n(&leg.latch_state, __ATOMIC_ACQUIRE) != kLatched) {
+        return LearnedRead::kNotLatched;
+    }
+    const uint8_t seq = __atomic_load_n(&leg.latch_seq, __ATOMIC_RELAXED);
+    peer = leg.learned_peer;
+    port = leg.learned_port;
+    flags = leg.learned_flags;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(&leg.latch_state, __ATOMIC_RELAXED) == kLatched &&
+                   __atomic_load_n(&leg.latch_seq, __ATOMIC_RELAXED) == seq
+               ? LearnedRead::kRead
+               : LearnedRead::kChanging;
+}
+
 // The budget for a leg's dataplane memory, slot included (relay_table.h).
 inline constexpr unsigned kMaxLegBytes = 128;
 static_assert(sizeof(Leg) == 112, "the slabs' stride; a leg and its slot within kMaxLegBytes");

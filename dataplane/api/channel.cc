@@ -266,7 +266,9 @@ Result<int> listen_channel(const std::string& path) {
             return make_error(ErrorCode::kInvalidInput,
                               path + ": exists and is not a socket; not replacing it");
         }
-        auto probe = connect_channel(path);
+        // Non-blocking: a dataplane that is there but wedged (backlog full) is an
+        // error now, not a start that hangs.
+        auto probe = connect_channel(path, true);
         if (probe) {
             ::close(*probe);
             return make_error(ErrorCode::kInvalidInput,

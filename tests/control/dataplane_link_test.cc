@@ -671,5 +671,22 @@ TEST_F(LinkTest, UnsolicitedAndBadMessages) {
     EXPECT_EQ(fake_->legs.size(), 4u);
 }
 
+// The dataplane's refusal of a connection (too many clients) is sent unsolicited,
+// then the connection is closed: its reason is what the log shows.
+TEST_F(LinkTest, UnsolicitedRefusalIsLoggedWithItsReason) {
+    fake_->start(1);
+    make_link(runtime(""));
+    ASSERT_TRUE(wait_ready());
+    fake_->send(api::make_error(0, api::ErrorKind::kLimit, UINT32_MAX,
+                                "dataplane: already 8 clients connected"));
+    ASSERT_TRUE(wait_for([&] { return link_->state() != LinkState::kReady; }));
+    EXPECT_NE(log_text().find("the dataplane refused the connection: dataplane: already 8 "
+                              "clients connected"),
+              std::string::npos)
+        << log_text();
+    ASSERT_TRUE(
+        wait_for([&] { return fake_->accepted == 2 && link_->state() == LinkState::kReady; }));
+}
+
 }  // namespace
 }  // namespace mg::control

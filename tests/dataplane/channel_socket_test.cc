@@ -141,6 +141,27 @@ TEST_F(ChannelSocket, ListenRefusesWhenAnotherListens) {
     }
 }
 
+// A dataplane that is there but accepts nobody (its backlog full): the new one
+// says so at once instead of hanging in the probe's connect.
+TEST_F(ChannelSocket, ListenFailsAtOnceWhenTheListenerIsWedged) {
+    auto first = listen_channel(path_);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    keep(*first);
+    int filled = 0;
+    for (; filled < 1000; ++filled) {  // never accepted: fills the backlog
+        auto c = connect_channel(path_, true);
+        if (!c.ok()) {
+            break;
+        }
+        keep(*c);
+    }
+    ASSERT_LT(filled, 1000);
+    auto second = listen_channel(path_);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.error().code, ErrorCode::kIo);
+    EXPECT_TRUE(contains(second.error().message, "backlog full")) << second.error().message;
+}
+
 TEST_F(ChannelSocket, ListenReplacesAStaleSocket) {
     auto first = listen_channel(path_);
     ASSERT_TRUE(first.ok()) << first.error().message;

@@ -123,10 +123,12 @@ class DataplaneTest : public testing::Test {
         worker_poll_once(w, dp_->snapshot());
     }
 
-    std::vector<std::vector<uint8_t>> request(const api::MessageBuilder& b, bool* closed = nullptr) {
+    std::vector<std::vector<uint8_t>> request(const api::MessageBuilder& b,
+                                              bool* closed = nullptr,
+                                              int client = 0) {
         std::vector<std::vector<uint8_t>> out;
         bool close = false;
-        dp_->handle_message(b.bytes(), out, close);
+        dp_->handle_message(b.bytes(), out, close, client);
         if (closed != nullptr) {
             *closed = close;
         }
@@ -134,8 +136,8 @@ class DataplaneTest : public testing::Test {
     }
 
     // The single reply's view (kept alive in reply_).
-    api::MessageView one_reply(const api::MessageBuilder& b) {
-        auto out = request(b);
+    api::MessageView one_reply(const api::MessageBuilder& b, int client = 0) {
+        auto out = request(b, nullptr, client);
         EXPECT_EQ(out.size(), 1u);
         reply_ = out.empty() ? std::vector<uint8_t>{} : out[0];
         auto v = api::parse_message(reply_);
@@ -480,6 +482,56 @@ TEST_F(DataplaneTest, ListsArePublishedAndBadPushesKeepTheOldOnes) {
     poll();
     EXPECT_EQ(sent(g_wan).size(), 1u);
     EXPECT_EQ(stats().debug_packets, 1u);
+}
+
+// Uptime and idle times past 2^64 / 1000 TSC cycles (71 days at 3 GHz) must not wrap.
+TEST(DataplaneTime, TscToMsDoesNotWrapAfterMonths) {
+    const uint64_t hz = rte_get_tsc_hz();
+    const uint64_t ms_in_400_days = uint64_t{400} * 86400 * 1000;
+    EXPECT_EQ(Dataplane::tsc_to_ms(hz * 400 * 86400), ms_in_400_days);
+    EXPECT_EQ(Dataplane::tsc_to_ms(hz * 400 * 86400 + hz / 2), ms_in_400_days + 500);
+    EXPECT_EQ(Dataplane::tsc_to_ms(hz - 1), 999u);
+    EXPECT_EQ(Dataplane::tsc_to_ms(0), 0u);
+}
+
+// A lists push belongs to the client that began it: another client can neither
+// start one over it nor add to it, and one left open by a client that went away is
+// abandoned, never published.
+TEST_F(DataplaneTest, ListsPushBelongsToTheClientThatBeganIt) {
+    api::RangeEntry debug;
+    debug.list = static_cast<uint8_t>(api::ListId::kDebug);
+    debug.first = wire("203.0.113.0");
+    debug.last = wire("203.0.113.255");
+    api::MessageBuilder chunk(api::MsgType::kListsChunk, 2);
+    chunk.add(debug);
+    const api::MessageBuilder begin(api::MsgType::kListsBegin, 1);
+    const api::MessageBuilder commit(api::MsgType::kListsCommit, 3);
+    constexpr int kA = 5;
+    constexpr int kB = 6;
+
+    ASSERT_EQ(one_reply(begin, kA).type(), api::MsgType::kOk);
+    const auto busy = one_reply(begin, kB);
+    EXPECT_EQ(busy.type(), api::MsgType::kError);
+    EXPECT_EQ(busy.text(), "dataplane: another client is pushing lists");
+    EXPECT_EQ(one_reply(chunk, kB).type(), api::MsgType::kError);
+    EXPECT_EQ(one_reply(commit, kB).type(), api::MsgType::kError);
+    ASSERT_EQ(one_reply(chunk, kA).type(), api::MsgType::kOk);
+
+    dp_->client_gone(kA);  // A's push is abandoned, not published
+    EXPECT_EQ(one_reply(commit, kA).type(), api::MsgType::kError);
+    EXPECT_EQ(dp_->snapshot().lists_generation, 0u);
+
+    // B may push now; A's ranges are not in it.
+    ASSERT_EQ(one_reply(begin, kB).type(), api::MsgType::kOk);
+    ASSERT_EQ(one_reply(commit, kB).type(), api::MsgType::kOk);
+    EXPECT_EQ(dp_->snapshot().lists_generation, 1u);
+    EXPECT_EQ(dp_->snapshot().lists.classify(*lists::parse_address("203.0.113.5")), 0u);
+
+    dp_->client_gone(kA);  // nothing open: nothing happens
+    ASSERT_EQ(one_reply(begin, kA).type(), api::MsgType::kOk);
+    ASSERT_EQ(one_reply(chunk, kA).type(), api::MsgType::kOk);
+    ASSERT_EQ(one_reply(commit, kA).type(), api::MsgType::kOk);
+    EXPECT_EQ(dp_->snapshot().lists.classify(*lists::parse_address("203.0.113.5")), 1u << 3);
 }
 
 TEST_F(DataplaneTest, EmitSendsFromARelayPort) {
