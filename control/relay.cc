@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "configs/values.h"
 
 namespace mg::control {
 namespace {
@@ -215,21 +216,21 @@ Result<RelayCommand> parse_relay_words(std::span<const std::string> w) {
             return invalid("want 'relay del ID'");
         auto id = parse_relay_id(w[1]);
         if (!id)
-            return invalid("relay del: bad relay id '" + w[1].substr(0, 64) +
-                           "' (a number, 1 or more)");
+            return invalid("relay del: bad relay id " + configs::in_quotes(w[1], '\'') +
+                           " (a number, 1 or more)");
         cmd.verb = RelayCommand::Verb::kDel;
         cmd.id = *id;
         return cmd;
     }
     if (w[0] != "add")
-        return invalid("unknown relay command '" + w[0].substr(0, 64) + "'; " + kWant);
+        return invalid("unknown relay command " + configs::in_quotes(w[0], '\'') + "; " + kWant);
     std::vector<std::string> args;
     bool latch = false;
     for (size_t i = 1; i < w.size(); ++i) {
         if (w[i] == "--latch")
             latch = true;
         else if (w[i].size() > 1 && w[i][0] == '-')
-            return invalid("relay add: unknown option '" + w[i].substr(0, 64) + "'");
+            return invalid("relay add: unknown option " + configs::in_quotes(w[i], '\''));
         else
             args.push_back(w[i]);
     }

@@ -178,6 +178,16 @@ TEST(RelayWords, UsageErrors) {
               "want 'relay add LOCAL_A PEER_A LOCAL_B PEER_B [--latch]'");
     EXPECT_EQ(usage_of({"add", "--latched", "192.0.2.1:1", "any", "192.0.2.1:2", "any"}),
               "relay add: unknown option '--latched'");
+    // Long words are echoed cut, marked, and never inside a UTF-8 character (found by
+    // tests/fuzz/cli_fuzz.cc: errors go out in --json).
+    const std::string verb = std::string(63, 'u') + "\xc3\xa9tail";  // é across byte 64
+    EXPECT_EQ(
+        usage_of({verb}).rfind("unknown relay command '" + std::string(63, 'u') + "...'; want", 0),
+        0u);
+    EXPECT_EQ(usage_of({"del", std::string(100, '9')}),
+              "relay del: bad relay id '" + std::string(64, '9') + "...' (a number, 1 or more)");
+    EXPECT_EQ(usage_of({"add", "--" + std::string(100, 'x')}),
+              "relay add: unknown option '--" + std::string(62, 'x') + "...'");
     EXPECT_EQ(usage_of({"add", "any", "any", "192.0.2.1:2", "any"}),
               "relay add: LOCAL_A: \"any\" is not allowed here (a local address of the dataplane "
               "is needed)");
