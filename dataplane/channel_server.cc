@@ -88,6 +88,40 @@ void ChannelServer::drop(int fd, const std::string& why) {
     dp_.client_gone(fd);
 }
 
+// Idle events go out without waiting: a client that does not read must not hold up
+// the main lcore (ARP, ND, the host's TAP traffic) as a blocking send would, for up
+// to SO_SNDTIMEO per message. Whatever a full socket did not take is reported again
+// at the next scan (every silence, to every client: one may see an event twice).
+void ChannelServer::send_idle_events(const std::vector<std::vector<uint8_t>>& messages) {
+    if (messages.empty()) {
+        return;
+    }
+    bool held_back = false;
+    for (int fd : std::vector<int>(clients_)) {
+        for (const auto& m : messages) {
+            auto sent = api::try_send_message(fd, m);
+            if (!sent) {
+                drop(fd, sent.error().message);
+                break;
+            }
+            if (!*sent) {
+                held_back = true;
+                break;
+            }
+        }
+    }
+    if (held_back) {
+        dp_.forget_reported();
+    }
+    if (held_back != idle_held_back_) {
+        idle_held_back_ = held_back;
+        log_line(held_back ? kLogWarning : kLogInfo,
+                 held_back ? "channel: a client is not reading; idle events are held back and "
+                             "reported again"
+                           : "channel: idle events are delivered again");
+    }
+}
+
 void ChannelServer::send_to(int fd, const std::vector<std::vector<uint8_t>>& messages) {
     for (const auto& m : messages) {
         auto r = api::send_message(fd, m);
@@ -147,12 +181,7 @@ bool ChannelServer::run_once(int timeout_ms) {
     if (now - last_idle_ms_ >= 1000) {
         last_idle_ms_ = now;
         if (!clients_.empty()) {
-            auto events_out = dp_.idle_events(now);
-            if (!events_out.empty()) {
-                for (int fd : std::vector<int>(clients_)) {
-                    send_to(fd, events_out);
-                }
-            }
+            send_idle_events(dp_.idle_events(now));
         }
     }
     return keep_going;

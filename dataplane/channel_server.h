@@ -44,6 +44,7 @@ class ChannelServer {
     void serve(int fd);
     void drop(int fd, const std::string& why);
     void send_to(int fd, const std::vector<std::vector<uint8_t>>& messages);
+    void send_idle_events(const std::vector<std::vector<uint8_t>>& messages);
 
     Dataplane& dp_;
     std::string path_;
@@ -53,6 +54,7 @@ class ChannelServer {
     std::vector<int> clients_;
     std::vector<uint8_t> buf_;
     uint64_t last_idle_ms_ = 0;
+    bool idle_held_back_ = false;  // the last scan could not send every idle event
 };
 
 // A monotonic clock in milliseconds.

@@ -232,6 +232,25 @@ Result<void> send_message(int fd, std::span<const uint8_t> bytes) {
     }
 }
 
+Result<bool> try_send_message(int fd, std::span<const uint8_t> bytes) {
+    for (;;) {
+        ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n == static_cast<ssize_t>(bytes.size())) {
+            return true;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return false;
+        }
+        if (n >= 0) {
+            errno = EMSGSIZE;
+        }
+        return io_error("dataplane channel: send");
+    }
+}
+
 Result<bool> recv_message(int fd, std::vector<uint8_t>& buf) {
     buf.resize(kMaxMessage + 1);  // one more, so an oversized datagram shows as such
     for (;;) {

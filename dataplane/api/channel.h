@@ -296,6 +296,9 @@ std::vector<uint8_t> make_error(uint32_t seq, ErrorKind kind, uint32_t entry, st
 
 // Sends one message. kIo on failure (EAGAIN included: the caller decides).
 Result<void> send_message(int fd, std::span<const uint8_t> bytes);
+// Sends one message without waiting, whatever the socket's mode: false when the
+// socket's buffer is full (nothing was sent). kIo on any other failure.
+Result<bool> try_send_message(int fd, std::span<const uint8_t> bytes);
 // Receives one datagram into buf (resized to kMaxMessage first, then to what
 // came). Returns false on orderly close (0 bytes). kIo on error.
 Result<bool> recv_message(int fd, std::vector<uint8_t>& buf);

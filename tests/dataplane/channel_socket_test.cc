@@ -162,6 +162,36 @@ TEST_F(ChannelSocket, ListenFailsAtOnceWhenTheListenerIsWedged) {
     EXPECT_TRUE(contains(second.error().message, "backlog full")) << second.error().message;
 }
 
+// try_send_message never waits, even on a blocking socket: a full buffer is
+// "false, nothing sent", and it takes messages again once the peer reads.
+TEST_F(ChannelSocket, TrySendSaysFullInsteadOfWaiting) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    keep(sv[0]);
+    keep(sv[1]);
+    const std::vector<uint8_t> msg = make_ok(7, 0);
+    int sent = 0;
+    for (; sent < 100000; ++sent) {
+        auto r = try_send_message(sv[0], msg);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        if (!*r) {
+            break;
+        }
+    }
+    ASSERT_GT(sent, 0);
+    ASSERT_LT(sent, 100000);
+    std::vector<uint8_t> buf;
+    auto got = recv_message(sv[1], buf);
+    ASSERT_TRUE(got.ok() && *got);
+    EXPECT_EQ(buf, msg);
+    auto again = try_send_message(sv[0], msg);
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(*again);
+    ::shutdown(sv[1], SHUT_RDWR);  // a gone peer is an error, not "full"
+    auto gone = try_send_message(sv[0], msg);
+    EXPECT_FALSE(gone.ok());
+}
+
 TEST_F(ChannelSocket, ListenReplacesAStaleSocket) {
     auto first = listen_channel(path_);
     ASSERT_TRUE(first.ok()) << first.error().message;
