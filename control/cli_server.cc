@@ -15,7 +15,8 @@ namespace mg::control {
 struct CliServer::Connection {
     int fd = -1;
     FrameReader reader{kMaxRequestBytes};
-    std::string out;          // reply bytes not written yet
+    std::string out;          // the encoded reply
+    size_t sent = 0;          // bytes of `out` written so far
     bool dispatched = false;  // the request went to the handler
     bool replied = false;
     resolver::EventLoop::TimerId timer = 0;
@@ -50,10 +51,11 @@ struct CliServer::Shared {
     // Writes what it can; closes the connection once the reply is out (or the
     // client is gone).
     void flush(const std::shared_ptr<Connection>& c) {
-        while (!c->out.empty()) {
-            ssize_t n = ::send(c->fd, c->out.data(), c->out.size(), MSG_NOSIGNAL);
+        while (c->sent < c->out.size()) {
+            ssize_t n =
+                ::send(c->fd, c->out.data() + c->sent, c->out.size() - c->sent, MSG_NOSIGNAL);
             if (n > 0) {
-                c->out.erase(0, static_cast<size_t>(n));
+                c->sent += static_cast<size_t>(n);
             } else if (n < 0 && errno == EINTR) {
                 continue;
             } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -71,8 +73,23 @@ struct CliServer::Shared {
             return;
         c->replied = true;
         loop.cancel_timer(c->timer);
-        c->timer = 0;
         c->out = encode_reply(out);
+        c->sent = 0;
+        // A client that does not read its reply must not keep its slot and the
+        // reply's memory: it has kReplyTimeout to take it all.
+        std::weak_ptr<Connection> weak = c;
+        c->timer = loop.add_timer_after(CliServer::kReplyTimeout, [this, weak] {
+            auto conn = weak.lock();
+            if (!conn)
+                return;
+            conn->timer = 0;
+            if (log)
+                log("control socket: a client did not read its reply (" +
+                    std::to_string(conn->out.size() - conn->sent) + " of " +
+                    std::to_string(conn->out.size()) + " bytes left) within " +
+                    std::to_string(CliServer::kReplyTimeout.count()) + " s; disconnected");
+            close_conn(conn->fd);
+        });
         flush(c);
     }
 
@@ -100,6 +117,8 @@ struct CliServer::Shared {
                                                                  r.error().message));
                     return;
                 }
+                if (c->reader.payload())
+                    break;  // a whole request: what follows is refused, not read on
                 continue;
             }
             if (n < 0 && errno == EINTR)
@@ -173,7 +192,9 @@ Result<std::unique_ptr<CliServer>> CliServer::open(resolver::EventLoop& loop,
         if (!S_ISSOCK(st.st_mode))
             return make_error(ErrorCode::kInvalidInput,
                               path + " exists and is not a socket; not touching it");
-        int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        // Non-blocking: a daemon that is there but hung (its backlog full) is an
+        // error now, not a start that hangs too.
+        int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (probe < 0)
             return make_error(ErrorCode::kIo, std::string("socket: ") + std::strerror(errno));
         int rc = ::connect(probe, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
@@ -183,6 +204,11 @@ Result<std::unique_ptr<CliServer>> CliServer::open(resolver::EventLoop& loop,
             return make_error(ErrorCode::kLimit,
                               "another mediagate-control is already running on " + path +
                                   "; not starting a second one");
+        if (err == EAGAIN)
+            return make_error(ErrorCode::kLimit,
+                              "a mediagate-control on " + path +
+                                  " is not accepting connections (hung?); not starting a second "
+                                  "one");
         if (err != ECONNREFUSED)
             return make_error(ErrorCode::kIo, "cannot check the existing socket " + path + ": " +
                                                   std::strerror(err));
@@ -231,7 +257,21 @@ Result<std::unique_ptr<CliServer>> CliServer::open(resolver::EventLoop& loop,
     return server;
 }
 
+void CliServer::pause_accepting(const std::string& why) {
+    if (accept_timer_ != 0)
+        return;
+    if (shared_->log)
+        shared_->log("control socket accept: " + why + "; not accepting for " +
+                     std::to_string(kAcceptPause.count()) + " ms");
+    (void)loop_.modify_fd(fd_, 0);
+    accept_timer_ = loop_.add_timer_after(kAcceptPause, [this] {
+        accept_timer_ = 0;
+        (void)loop_.modify_fd(fd_, EPOLLIN);
+    });
+}
+
 CliServer::~CliServer() {
+    loop_.cancel_timer(accept_timer_);
     shared_.reset();  // closes the connections
     if (fd_ < 0)
         return;
@@ -252,8 +292,12 @@ void CliServer::on_accept() {
         if (cfd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK && shared_->log)
-                shared_->log(std::string("control socket accept: ") + std::strerror(errno));
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            // EMFILE, ENFILE, ENOBUFS, ENOMEM: the pending connection stays queued and
+            // the socket readable, so the level-triggered loop would call again at
+            // once, forever. Stop listening for a while instead.
+            pause_accepting(std::strerror(errno));
             return;
         }
         auto c = std::make_shared<Connection>();

@@ -15,7 +15,9 @@
 //
 // Limits (untrusted clients): requests over kMaxRequestBytes, more than kMaxClients
 // connections at once, or a request not complete within kRequestTimeout -> the
-// client gets an error reply (when it can be written) and is disconnected.
+// client gets an error reply (when it can be written) and is disconnected; a reply
+// not read whole within kReplyTimeout -> disconnected. When accept() fails for want
+// of descriptors or memory, the daemon stops accepting for kAcceptPause.
 #pragma once
 
 #include <chrono>
@@ -36,6 +38,10 @@ class CliServer {
   public:
     static constexpr size_t kMaxClients = 64;
     static constexpr std::chrono::seconds kRequestTimeout{10};
+    // A reply not read whole within this is abandoned and the client disconnected.
+    static constexpr std::chrono::seconds kReplyTimeout{30};
+    // accept() failing for want of resources (EMFILE, ...): listening stops this long.
+    static constexpr std::chrono::milliseconds kAcceptPause{200};
 
     using Reply = std::function<void(CommandOutput)>;
     using Handler = std::function<void(CliRequest, Reply)>;
@@ -60,10 +66,12 @@ class CliServer {
 
     CliServer(resolver::EventLoop& loop, std::string path, Handler handler, Log log);
     void on_accept();
+    void pause_accepting(const std::string& why);
 
     resolver::EventLoop& loop_;
     std::string path_;
     int fd_ = -1;
+    resolver::EventLoop::TimerId accept_timer_ = 0;  // accepting again when it fires
     dev_t dev_ = 0;
     ino_t ino_ = 0;
     std::shared_ptr<Shared> shared_;

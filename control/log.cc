@@ -1,5 +1,6 @@
 #include "control/log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -57,7 +58,32 @@ void Logger::about(const lists::Address& addr, LogLevel level, std::string_view 
     }
 }
 
-void Logger::write(LogLevel level, std::string_view message) {
+// Control characters written as \xNN: a newline from untrusted text (a CLI
+// argument, a DNS name, a list line) would otherwise start a line of its own,
+// which journald reads as a new entry with whatever <N> priority it begins with.
+static std::string printable(std::string_view message) {
+    std::string out;
+    out.reserve(message.size());
+    for (char ch : message) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
+void Logger::write(LogLevel level, std::string_view raw) {
+    const bool clean = std::none_of(raw.begin(), raw.end(), [](char ch) {
+        return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+    });
+    const std::string escaped = clean ? std::string() : printable(raw);
+    const std::string_view message = clean ? raw : std::string_view(escaped);
     if (journal_) {
         std::fprintf(out_, "<%d>%.*s\n", syslog_priority(level), static_cast<int>(message.size()),
                      message.data());

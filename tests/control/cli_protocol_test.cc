@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "control/json.h"
+
 namespace mg::control {
 namespace {
 
@@ -61,6 +63,20 @@ TEST(CliProtocol, RejectsOtherReleasesAndGarbage) {
 TEST(CliProtocol, TooManyWords) {
     CliRequest req{false, std::vector<std::string>(kMaxRequestWords + 1, "w")};
     EXPECT_FALSE(decode_request(payload_of(encode_request(req))).ok());
+}
+
+// --json output is valid UTF-8 whatever it quotes: control characters escaped,
+// UTF-8 kept, anything else (Latin-1, a cut sequence, overlong forms, surrogates)
+// replaced by U+FFFD.
+TEST(Json, StringsAreValidUtf8Json) {
+    EXPECT_EQ(json_string("a\"b\\c\n\x01\x7f"), "\"a\\\"b\\\\c\\n\\u0001\\u007f\"");
+    EXPECT_EQ(json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+              "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    EXPECT_EQ(json_string("caf\xe9"), "\"caf\\ufffd\"");                             // Latin-1
+    EXPECT_EQ(json_string("\xc3"), "\"\\ufffd\"");                                   // cut
+    EXPECT_EQ(json_string("\xc0\xaf"), "\"\\ufffd\\ufffd\"");                        // overlong '/'
+    EXPECT_EQ(json_string("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");             // surrogate
+    EXPECT_EQ(json_string("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // > U+10FFFF
 }
 
 TEST(FrameReader, ByteByByte) {

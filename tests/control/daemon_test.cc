@@ -1,6 +1,7 @@
 // The daemon in-process: commands, reload atomicity, the CLI socket's rules.
 #include "control/daemon.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -233,6 +234,26 @@ TEST_F(DaemonTest, BadReloadChangesNothingGoodReloadChangesAll) {
     std::string status_b = run({"status"}, true).out;
     EXPECT_NE(status_b.find("\"reloads\":1"), std::string::npos) << status_b;
     EXPECT_NE(status_b.find("\"last_reload_error\":\"\""), std::string::npos) << status_b;
+}
+
+// Untrusted text in a log line (a CLI argument, a DNS name) cannot start a line of
+// its own: journald would read "<0>..." after a newline as a new emergency entry.
+TEST(Logger, ControlCharactersAreEscaped) {
+    FILE* f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    Logger log(LogLevel::kInfo, f);
+    log.log(LogLevel::kWarning, std::string("cli: nat-test 1.2.3.4\n<0>forged\x1b[31m\x7f", 37));
+    log.log(LogLevel::kInfo, "plain line");
+    std::rewind(f);
+    std::string text;
+    char buf[512];
+    while (size_t n = std::fread(buf, 1, sizeof buf, f))
+        text.append(buf, n);
+    std::fclose(f);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
+    EXPECT_NE(text.find("cli: nat-test 1.2.3.4\\x0a<0>forged\\x1b[31m\\x7f\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("plain line\n"), std::string::npos) << text;
 }
 
 TEST_F(DaemonTest, SocketIsPrivateAndServesRequests) {
