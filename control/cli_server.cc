@@ -118,7 +118,8 @@ struct CliServer::Shared {
                     return;
                 }
                 if (c->reader.payload())
-                    break;  // a whole request: what follows is refused, not read on
+                    break;  // a whole request: stop reading (bytes after it in this read
+                            // are refused below; later ones are never read)
                 continue;
             }
             if (n < 0 && errno == EINTR)

@@ -241,9 +241,11 @@ void DataplaneLink::on_message(std::span<const uint8_t> bytes) {
     if (m.header.seq == 0) {
         if (m.type() == MsgType::kIdleEvents) {
             on_idle_events(m);
-        } else if (m.type() == MsgType::kError) {
+        } else if (m.type() == MsgType::kError &&
+                   m.body<api::ErrorBody>().kind == static_cast<uint32_t>(api::ErrorKind::kLimit)) {
             // Sent before the dataplane closes a connection it will not serve
-            // (already kMaxClients clients): its reason is the one to log.
+            // (kLimit: already kMaxClients clients): its reason is the one to log.
+            // Other unsolicited errors (a datagram it could not read) are logged.
             std::string text = clean_text(m.text());
             return drop("the dataplane refused the connection: " +
                             (text.empty() ? std::string("no reason given") : text),

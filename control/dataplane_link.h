@@ -201,6 +201,7 @@ class DataplaneLink {
     // it did not answer): forgotten here, and deleted if the next sync's dump has
     // them, never adopted back from it.
     std::set<uint64_t> deleting_;
+    bool dump_refused_ = false;  // this sync's dump was refused: stay uncertain
 };
 
 }  // namespace mg::control

@@ -65,8 +65,11 @@ void DataplaneLink::begin_sync(const api::HelloReplyBody& h) {
         if (epoch != epoch_)
             return;
         synced_instance_ = instance;
-        uncertain_ = false;
-        deleting_.clear();  // the dump, if any, has been read
+        if (!dump_refused_) {
+            uncertain_ = false;
+            deleting_.clear();  // the dump, if one was needed, has been read
+        }                       // else: the next sync asks for the dump again
+        dump_refused_ = false;
         state_ = LinkState::kReady;
         size_t missing = 0;
         for (const auto& [id, r] : relays_)
@@ -84,11 +87,13 @@ void DataplaneLink::begin_sync(const api::HelloReplyBody& h) {
                 [this, epoch, finish](Result<Replies> r) {
                     if (epoch != epoch_)
                         return;
-                    if (r.ok())
+                    if (r.ok()) {
                         adopt_dump(*r);
-                    else
+                    } else {
+                        dump_refused_ = true;
                         log_.error("dataplane: the dump was refused (" + r.error().message +
                                    "); static relays are not rebuilt from it");
+                    }
                     reconcile(finish);
                 });
     });

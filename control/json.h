@@ -1,9 +1,9 @@
 // A small JSON writer for mediagatectl's and the daemon's --json output.
 //
 // Cold path. Output only: the control process never parses JSON. Strings are
-// escaped per RFC 8259 (control characters as \u00XX); bytes >= 0x80 pass through,
-// so UTF-8 stays UTF-8. Keys are written in the order they are added, which keeps
-// the documented output stable.
+// escaped per RFC 8259 (control characters as \u00XX); well-formed UTF-8 passes
+// through, any other byte becomes U+FFFD, so the output is always valid UTF-8. Keys are written in
+// the order they are added, which keeps the documented output stable.
 #pragma once
 
 #include <cstdint>

@@ -42,9 +42,16 @@ Result<std::unique_ptr<ChannelServer>> ChannelServer::open(Dataplane& dp,
     return std::unique_ptr<ChannelServer>(new ChannelServer(dp, path, *fd, ep, signal_fd));
 }
 
-ChannelServer::ChannelServer(Dataplane& dp, std::string path, int listen_fd, int epoll_fd, int signal_fd)
-    : dp_(dp), path_(std::move(path)), listen_fd_(listen_fd), epoll_fd_(epoll_fd),
-      signal_fd_(signal_fd) {}
+ChannelServer::ChannelServer(
+    Dataplane& dp, std::string path, int listen_fd, int epoll_fd, int signal_fd)
+    : dp_(dp),
+      path_(std::move(path)),
+      listen_fd_(listen_fd),
+      epoll_fd_(epoll_fd),
+      signal_fd_(signal_fd),
+      max_idle_backlog_(2 * (dp.relays().max_legs() /
+                                 api::MessageBuilder::max_entries(api::MsgType::kIdleEvents) +
+                             1)) {}
 
 ChannelServer::~ChannelServer() {
     for (int fd : clients_) {
@@ -85,40 +92,51 @@ void ChannelServer::drop(int fd, const std::string& why) {
     ::close(fd);
     clients_.erase(std::remove(clients_.begin(), clients_.end(), fd), clients_.end());
     log_line(kLogInfo, "channel: client disconnected (" + why + ")");
+    idle_backlog_.erase(fd);
     dp_.client_gone(fd);
 }
 
 // Idle events go out without waiting: a client that does not read must not hold up
 // the main lcore (ARP, ND, the host's TAP traffic) as a blocking send would, for up
-// to SO_SNDTIMEO per message. Whatever a full socket did not take is reported again
-// at the next scan (every silence, to every client: one may see an event twice).
-void ChannelServer::send_idle_events(const std::vector<std::vector<uint8_t>>& messages) {
+// to SO_SNDTIMEO per message. What a full socket does not take waits in the
+// client's backlog, in order, and goes out as the client reads; a client whose
+// backlog passes max_idle_backlog_ messages is not reading at all and is dropped (a
+// client that connects again has every silence reported again).
+void ChannelServer::queue_idle_events(const std::vector<std::vector<uint8_t>>& messages) {
     if (messages.empty()) {
         return;
     }
-    bool held_back = false;
     for (int fd : std::vector<int>(clients_)) {
-        for (const auto& m : messages) {
-            auto sent = api::try_send_message(fd, m);
+        auto& backlog = idle_backlog_[fd];
+        if (backlog.size() + messages.size() > max_idle_backlog_) {
+            drop(fd, "not reading its idle events (" + std::to_string(backlog.size()) +
+                         " messages waiting)");
+            continue;
+        }
+        backlog.insert(backlog.end(), messages.begin(), messages.end());
+    }
+}
+
+void ChannelServer::flush_idle_events() {
+    for (auto it = idle_backlog_.begin(); it != idle_backlog_.end();) {
+        const int fd = it->first;
+        auto& backlog = it->second;
+        std::string failed;
+        while (!backlog.empty()) {
+            auto sent = api::try_send_message(fd, backlog.front());
             if (!sent) {
-                drop(fd, sent.error().message);
+                failed = sent.error().message;
                 break;
             }
             if (!*sent) {
-                held_back = true;
-                break;
+                break;  // full: the rest on a later round
             }
+            backlog.pop_front();
         }
-    }
-    if (held_back) {
-        dp_.forget_reported();
-    }
-    if (held_back != idle_held_back_) {
-        idle_held_back_ = held_back;
-        log_line(held_back ? kLogWarning : kLogInfo,
-                 held_back ? "channel: a client is not reading; idle events are held back and "
-                             "reported again"
-                           : "channel: idle events are delivered again");
+        ++it;
+        if (!failed.empty()) {
+            drop(fd, failed);  // erases fd's backlog; `it` is already past it
+        }
     }
 }
 
@@ -178,10 +196,11 @@ bool ChannelServer::run_once(int timeout_ms) {
     }
     const uint64_t now = monotonic_ms();
     dp_.poll_main(now);
+    flush_idle_events();
     if (now - last_idle_ms_ >= 1000) {
         last_idle_ms_ = now;
         if (!clients_.empty()) {
-            send_idle_events(dp_.idle_events(now));
+            queue_idle_events(dp_.idle_events(now));
         }
     }
     return keep_going;

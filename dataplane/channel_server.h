@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,7 +46,8 @@ class ChannelServer {
     void serve(int fd);
     void drop(int fd, const std::string& why);
     void send_to(int fd, const std::vector<std::vector<uint8_t>>& messages);
-    void send_idle_events(const std::vector<std::vector<uint8_t>>& messages);
+    void queue_idle_events(const std::vector<std::vector<uint8_t>>& messages);
+    void flush_idle_events();
 
     Dataplane& dp_;
     std::string path_;
@@ -54,7 +57,12 @@ class ChannelServer {
     std::vector<int> clients_;
     std::vector<uint8_t> buf_;
     uint64_t last_idle_ms_ = 0;
-    bool idle_held_back_ = false;  // the last scan could not send every idle event
+    // Idle-event messages a client's socket has not taken yet, by client.
+    std::map<int, std::deque<std::vector<uint8_t>>> idle_backlog_;
+    // The most messages one client may have waiting: every leg reported twice
+    // (silent, active, silent again), so a live client is never dropped for a
+    // burst; one that reads nothing is.
+    size_t max_idle_backlog_;
 };
 
 // A monotonic clock in milliseconds.

@@ -88,6 +88,10 @@ class Dataplane {
                         int client = 0);
     // A client went away: a lists push it left open is abandoned.
     void client_gone(int client);
+    // An open lists push that has seen no message for this long is taken over by
+    // another client's ListsBegin (its client is alive but stuck).
+    static constexpr uint64_t kListsPushIdleMs = 10000;
+    void set_lists_push_idle_ms_for_test(uint64_t ms) { lists_push_idle_ms_ = ms; }
 
     // Legs silent for at least the idle threshold ([media] silence_timeout_s),
     // each reported once until it gets traffic again; empty when none. Call about
@@ -175,6 +179,8 @@ class Dataplane {
     // Lists being received (ListsBegin .. ListsCommit).
     bool lists_open_ = false;
     int lists_client_ = -1;  // the client whose push is open
+    uint64_t lists_touched_tsc_ = 0;  // its last message
+    uint64_t lists_push_idle_ms_ = kListsPushIdleMs;
     std::vector<lists::AddressSet> staging_;
     size_t staging_ranges_ = 0;
     uint32_t lists_generation_ = 0;

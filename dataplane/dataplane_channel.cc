@@ -156,16 +156,23 @@ void Dataplane::on_lists(const api::MessageView& m,
                          int client) {
     const uint32_t seq = m.header.seq;
     const auto n_lists = static_cast<size_t>(api::ListId::kCount);
+    const uint64_t now = rte_rdtsc();
     if (m.type() == MsgType::kListsBegin) {
         if (lists_open_ && lists_client_ != client) {
-            reply_error(out, seq, ErrorKind::kBusy, kNoEntry,
-                        "dataplane: another client is pushing lists");
-            return;
+            if (tsc_to_ms(now - lists_touched_tsc_) < lists_push_idle_ms_) {
+                reply_error(out, seq, ErrorKind::kBusy, kNoEntry,
+                            "dataplane: another client is pushing lists");
+                return;
+            }
+            log_line(kLogWarning, "channel: a lists push silent for " +
+                                      std::to_string(lists_push_idle_ms_) +
+                                      " ms was abandoned for another client's");
         }
         staging_.assign(n_lists, lists::AddressSet{});
         staging_ranges_ = 0;
         lists_open_ = true;
         lists_client_ = client;
+        lists_touched_tsc_ = now;
         reply_ok(out, seq, 0);
         return;
     }
@@ -204,6 +211,7 @@ void Dataplane::on_lists(const api::MessageView& m,
             }
         }
         staging_ranges_ += m.header.count;
+        lists_touched_tsc_ = now;
         reply_ok(out, seq, m.header.count);
         return;
     }

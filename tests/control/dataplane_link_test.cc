@@ -539,6 +539,30 @@ TEST_F(LinkTest, DelCutShortIsCompletedAtTheNextSync) {
     EXPECT_EQ(*next, 2u);
 }
 
+// A refused dump leaves the unconfirmed delete pending: the next sync that reads a
+// dump still deletes the relay.
+TEST_F(LinkTest, DelCutShortSurvivesARefusedDump) {
+    fake_->start(1);
+    make_link(runtime(""));
+    ASSERT_TRUE(wait_ready());
+    ASSERT_TRUE(add("192.0.2.1:30000", "any", "192.0.2.1:30002", "any").ok());  // id 1
+    fake_->close_on = MsgType::kDelLegs;
+    fake_->refuse_dump = true;
+    ASSERT_FALSE(call<bool>([&](auto done) { link_->del_relay(1, done); }).ok());
+    ASSERT_TRUE(wait_ready()) << log_text();
+    EXPECT_EQ(fake_->count(MsgType::kDump), 1u);
+    EXPECT_EQ(fake_->legs.size(), 2u);  // not deleted yet, not adopted back either
+    EXPECT_EQ(link_->relays().size(), 0u);
+    fake_->refuse_dump = false;
+    fake_->close_conn();  // the next connection syncs again, with a dump
+    ASSERT_TRUE(wait_for([&] {
+        return fake_->accepted == 3 && link_->state() == LinkState::kReady;
+    })) << log_text();
+    EXPECT_EQ(fake_->count(MsgType::kDump), 2u);
+    EXPECT_EQ(fake_->legs.size(), 0u);
+    EXPECT_EQ(link_->relays().size(), 0u);
+}
+
 // DelLegs is all or nothing: with one leg of a relay gone already, the other is
 // deleted alone rather than left holding its port.
 TEST_F(LinkTest, DelWithOneLegGoneDeletesTheOther) {
@@ -686,6 +710,15 @@ TEST_F(LinkTest, UnsolicitedRefusalIsLoggedWithItsReason) {
         << log_text();
     ASSERT_TRUE(
         wait_for([&] { return fake_->accepted == 2 && link_->state() == LinkState::kReady; }));
+
+    // Another unsolicited error (the dataplane could not read a datagram) is logged;
+    // the connection stays.
+    fake_->send(api::make_error(0, api::ErrorKind::kBadMessage, UINT32_MAX, "dataplane: junk"));
+    spin(50ms);
+    EXPECT_EQ(link_->state(), LinkState::kReady);
+    EXPECT_EQ(fake_->accepted, 2u);
+    EXPECT_NE(log_text().find("an unsolicited 'error' message, ignored"), std::string::npos)
+        << log_text();
 }
 
 }  // namespace

@@ -83,8 +83,9 @@ class FakeDataplane {
     int silent_after_apply = 0;   // apply the next N requests without answering
     std::string refuse_add;       // AddLegs: refused with this text
     size_t dump_per_message = 0;  // 0: as many as fit
-    std::optional<MsgType>
-        close_on;  // the next request of this type: not applied, connection closed
+    bool refuse_dump = false;     // Dump: refused
+    // The next request of this type: not applied, the connection closed.
+    std::optional<MsgType> close_on;
 
     // What it got and holds.
     std::vector<MsgType> received;
@@ -230,6 +231,9 @@ class FakeDataplane {
                 return {b.bytes()};
             }
             case MsgType::kDump: {
+                if (refuse_dump)
+                    return {api::make_error(seq, api::ErrorKind::kBusy, UINT32_MAX,
+                                            "dataplane: no dump now")};
                 const size_t per = dump_per_message ? dump_per_message
                                                     : MessageBuilder::max_entries(MsgType::kLegs);
                 std::vector<MessageBuilder> parts{MessageBuilder(MsgType::kLegs, seq)};

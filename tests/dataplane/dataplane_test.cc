@@ -527,6 +527,17 @@ TEST_F(DataplaneTest, ListsPushBelongsToTheClientThatBeganIt) {
     EXPECT_EQ(dp_->snapshot().lists_generation, 1u);
     EXPECT_EQ(dp_->snapshot().lists.classify(*lists::parse_address("203.0.113.5")), 0u);
 
+    // A push whose client is alive but stuck is taken over once it has been silent
+    // for kListsPushIdleMs (1 ms here).
+    ASSERT_EQ(one_reply(begin, kA).type(), api::MsgType::kOk);
+    EXPECT_EQ(one_reply(begin, kB).type(), api::MsgType::kError);
+    dp_->set_lists_push_idle_ms_for_test(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(one_reply(begin, kB).type(), api::MsgType::kOk);
+    EXPECT_EQ(one_reply(chunk, kA).type(), api::MsgType::kError);  // A's push is gone
+    ASSERT_EQ(one_reply(commit, kB).type(), api::MsgType::kOk);
+    dp_->set_lists_push_idle_ms_for_test(Dataplane::kListsPushIdleMs);
+
     dp_->client_gone(kA);  // nothing open: nothing happens
     ASSERT_EQ(one_reply(begin, kA).type(), api::MsgType::kOk);
     ASSERT_EQ(one_reply(chunk, kA).type(), api::MsgType::kOk);
