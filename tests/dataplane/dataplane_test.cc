@@ -4,9 +4,7 @@
 //
 // Most tests poll by hand (worker_poll_once + poll_main) so every step is
 // deterministic; ZeroLossOnReload runs a real worker lcore.
-#include <rte_ethdev.h>
-#include <rte_eth_ring.h>
-#include <rte_ring.h>
+#include "dataplane/dataplane.h"
 
 #include <atomic>
 #include <chrono>
@@ -16,10 +14,14 @@
 #include <thread>
 #include <vector>
 
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+
 #include <gtest/gtest.h>
 
 #include "configs/config.h"
-#include "dataplane/dataplane.h"
+#include "dataplane/channel_server.h"
 #include "lists/address.h"
 #include "tests/dataplane/dpdk_env.h"
 #include "tests/dataplane/frame_builder.h"
@@ -594,6 +596,39 @@ TEST_F(DataplaneTest, IdleLegsAreReportedOnce) {
     events = dp_->idle_events(now_ms_);
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(api::parse_message(events[0])->header.count, 2u);
+}
+
+// Through the channel server: a connected client gets each silence once, as an
+// unsolicited message, sent without the server waiting on the client.
+TEST_F(DataplaneTest, IdleEventsReachAClientOnceThroughTheServer) {
+    add_v4_relay();
+    const std::string path = "/tmp/mg-dp-idle-" + std::to_string(::getpid()) + ".sock";
+    auto server = ChannelServer::open(*dp_, path, -1);
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    auto client = api::connect_channel(path, true);
+    ASSERT_TRUE(client.ok()) << client.error().message;
+    size_t events = 0;
+    size_t messages = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3500);
+    while (std::chrono::steady_clock::now() < until) {
+        (*server)->run_once(10);
+        std::vector<uint8_t> buf;
+        while (true) {
+            auto got = api::recv_message(*client, buf);  // non-blocking: kIo when empty
+            if (!got.ok() || !*got) {
+                break;
+            }
+            auto v = api::parse_message(buf);
+            ASSERT_TRUE(v.ok());
+            EXPECT_EQ(v->type(), api::MsgType::kIdleEvents);
+            EXPECT_EQ(v->header.seq, 0u);
+            events += v->header.count;
+            ++messages;
+        }
+    }
+    EXPECT_EQ(events, 2u);  // both legs, once each, in three and a half scans
+    EXPECT_EQ(messages, 1u);
+    ::close(*client);
 }
 
 size_t idle_count(const std::vector<std::vector<uint8_t>>& events) {
