@@ -88,21 +88,6 @@ void Loader::check_gateway(const DataplanePort& p,
     }
 }
 
-void Loader::check_next_hop_once(const lists::Address& hop,
-                                 size_t port_index,
-                                 const FilePos& at,
-                                 const std::string& label) {
-    auto key = std::make_pair(static_cast<int>(hop.family), hop.value);
-    auto [it, inserted] = port_next_hops_.emplace(key, port_index);
-    if (inserted || it->second == port_index)
-        return;
-    error(at, label + ": " + lists::format_address(hop) + " is also a next hop of port #" +
-                  std::to_string(it->second + 1) +
-                  "; the dataplane keeps one neighbour entry per address, so two ports cannot "
-                  "share a next hop's address (e.g. the same link-local fe80::1 router on two "
-                  "links: use the routers' global addresses)");
-}
-
 void Loader::read_port(const toml::node& n, size_t index) {
     std::string where = "[[dataplane.port]] #" + std::to_string(index + 1);
     const auto* t = n.as_table();
@@ -176,19 +161,15 @@ void Loader::read_port(const toml::node& n, size_t index) {
     if (auto a = get_address(*t, "gateway", where)) {
         if (a->value && !a->value->is_v4())
             error(a->pos, where + " gateway: expected \"\" or an IPv4 address (IPv6: gateway6)");
-        else if (a->value) {
+        else if (a->value)
             check_gateway(p, *a->value, a->pos, where + " gateway");
-            check_next_hop_once(*a->value, index, a->pos, where + " gateway");
-        }
         p.gateway = a->value;
     }
     if (auto a = get_address(*t, "gateway6", where)) {
         if (a->value && a->value->is_v4())
             error(a->pos, where + " gateway6: expected \"\" or an IPv6 address (IPv4: gateway)");
-        else if (a->value) {
+        else if (a->value)
             check_gateway(p, *a->value, a->pos, where + " gateway6");
-            check_next_hop_once(*a->value, index, a->pos, where + " gateway6");
-        }
         p.gateway6 = a->value;
     }
     if (auto routes = get_strings(*t, "routes", where)) {
@@ -198,14 +179,10 @@ void Loader::read_port(const toml::node& n, size_t index) {
             if (r.ok()) {
                 const bool v6 = r->find(':') != std::string::npos;
                 if (++per_family[v6 ? 1 : 0] > kMaxPortRoutesPerFamily)
-                    error((*routes)[i].pos,
-                          where + " routes[" + std::to_string(i) + "]: more than " +
-                              std::to_string(kMaxPortRoutesPerFamily) + (v6 ? " IPv6" : " IPv4") +
-                              " routes on one port");
-                const std::string via = r->substr(r->rfind(' ') + 1);
-                if (auto hop = lists::parse_address(via))
-                    check_next_hop_once(*hop, index, (*routes)[i].pos,
-                                        where + " routes[" + std::to_string(i) + "]");
+                    error((*routes)[i].pos, where + " routes[" + std::to_string(i) +
+                                                "]: more than " +
+                                                std::to_string(kMaxPortRoutesPerFamily) +
+                                                (v6 ? " IPv6" : " IPv4") + " routes on one port");
                 p.routes.push_back(*r);
             } else {
                 error((*routes)[i].pos,

@@ -325,12 +325,6 @@ class Loader {
                        const lists::Address& gw,
                        const FilePos& at,
                        const std::string& label);
-    // A next hop named by two ports: the dataplane keeps one neighbour entry per
-    // address, so both ports would share one MAC.
-    void check_next_hop_once(const lists::Address& hop,
-                             size_t port_index,
-                             const FilePos& at,
-                             const std::string& label);
     void read_relays(const toml::node* n);
     void read_relay(const toml::node& n, size_t index);
     // In loader.cc:
@@ -359,8 +353,6 @@ class Loader {
     std::map<std::string, size_t, std::less<>> port_taps_;
     std::map<std::string, size_t, std::less<>> port_devices_;
     std::map<std::pair<int, lists::Uint128>, size_t> port_addresses_;
-    // Next hops (gateway, gateway6, routes' via) by address: the port that names it.
-    std::map<std::pair<int, lists::Uint128>, size_t> port_next_hops_;
     struct PortNetwork {
         IfAddress address;
         size_t port;

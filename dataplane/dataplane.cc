@@ -289,10 +289,14 @@ void Dataplane::announce() {
 
 void Dataplane::solicit(const IpAddr& next_hop, uint16_t local_index, uint64_t now_ms) {
     const Snapshot& snap = snapshot_.latest();
-    if (local_index >= snap.locals.size() || !neighbours_.request(next_hop, local_index, now_ms)) {
+    if (local_index >= snap.locals.size()) {
         return;
     }
+    // Solicited on the link of the local address it is sent from.
     const LocalAddress& l = snap.locals.at(local_index);
+    if (!neighbours_.request(NeighbourKey{next_hop, l.port_id}, local_index, now_ms)) {
+        return;
+    }
     rte_mbuf* m = next_hop.is_v4() ? build_arp_request(pool_, l, next_hop)
                                    : build_neighbour_solicitation(pool_, l, next_hop);
     if (m != nullptr) {

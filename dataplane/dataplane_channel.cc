@@ -503,7 +503,7 @@ void Dataplane::on_emit(const api::MessageView& m, std::vector<std::vector<uint8
         const IpAddr peer = to_ip(e.peer);
         const LocalAddress& from = snap.locals.at(static_cast<uint16_t>(snap.locals.find(to_ip(e.local))));
         const IpAddr& hop = from.next_hop(peer);
-        const rte_ether_addr* mac = snap.neighbours.find(hop);
+        const rte_ether_addr* mac = snap.neighbours.find(hop, from.port_id);
         if (mac == nullptr) {
             solicit(hop, static_cast<uint16_t>(snap.locals.find(from.addr)), last_age_ms_);
             continue;  // counted as not sent; the next keepalive finds the MAC

@@ -137,7 +137,8 @@ bool plausible_neighbour(const LocalAddressTable& locals,
     return false;
 }
 
-// Offers `addr` at `mac` to the table under the rules of exception.h.
+// Offers `addr` at `mac`, heard on `port`, to the table under the rules of
+// exception.h: only that link's entry of the address can change.
 // create_for_local: the local address an entry may be created for, or
 // NeighbourTable::kUpdateOnly. may_override: false for an NA without O.
 void offer(const LocalAddressTable& locals,
@@ -150,7 +151,8 @@ void offer(const LocalAddressTable& locals,
            bool may_override,
            uint64_t now_ms,
            ExceptionCounters& c) {
-    const NeighbourEntry* e = table.find(addr);
+    const NeighbourKey key{addr, port};
+    const NeighbourEntry* e = table.find(key);
     bool allowed = false;
     if (e == nullptr) {
         allowed = create_for_local >= 0 && plausible_neighbour(locals, port, tci, addr);
@@ -163,7 +165,7 @@ void offer(const LocalAddressTable& locals,
         }
     }
     if (allowed &&
-        learned(table.learn(addr, mac, now_ms,
+        learned(table.learn(key, mac, now_ms,
                             e == nullptr ? create_for_local : NeighbourTable::kUpdateOnly))) {
         ++c.learned;
     } else {

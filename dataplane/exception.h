@@ -17,8 +17,10 @@
 //   gateway / a route's next hop of) a local address on the same port and VLAN,
 //   creates or refreshes the sender's entry (RFC 826: "if I am the target");
 // - everything else (ARP replies, gratuitous ARP, requests for others, NA) only
-//   refreshes an existing entry, and only one resolved on the same port and
-//   VLAN (or whose sender is plausible there as above). An NA without the
+//   refreshes an existing entry of that port (entries are per link: what a host
+//   on one port says never touches another port's entry of the same address),
+//   and only one resolved on the same VLAN (or whose sender is plausible there as
+//   above). An NA without the
 //   Override flag does not replace a MAC already known (RFC 4861 §7.2.5).
 // - nobody may claim one of our own addresses (counted as kAddressConflict, or
 //   kLoopedBack when it carries our own MAC); an IPv4-mapped address in ND is

@@ -95,7 +95,8 @@ struct LocalAddress {
         return gateway.is_unspecified() ? peer : gateway;
     }
     // Hot. The MAC a packet to `peer` sent from here goes to, from `neighbours`
-    // (the same snapshot's map), or nullptr with `hop` the next hop to resolve.
+    // (the same snapshot's map, looked up on this address's link), or nullptr with
+    // `hop` the next hop to resolve (on port_id).
     const rte_ether_addr* next_hop_mac(const IpAddr& peer,
                                        const NeighbourMap& neighbours,
                                        const IpAddr*& hop) const {
@@ -103,7 +104,7 @@ struct LocalAddress {
         if (hop == &gateway && gateway_mac_state != GatewayMac::kNotCached) {
             return gateway_mac_state == GatewayMac::kKnown ? &gateway_mac : nullptr;
         }
-        return neighbours.find(*hop);
+        return neighbours.find(*hop, port_id);
     }
 };
 
@@ -146,7 +147,7 @@ class LocalAddressTable {
         for (uint16_t i = 0; i < count_; ++i) {
             LocalAddress& l = entries_[i];
             const rte_ether_addr* mac =
-                l.gateway.is_unspecified() ? nullptr : neighbours.find(l.gateway);
+                l.gateway.is_unspecified() ? nullptr : neighbours.find(l.gateway, l.port_id);
             l.gateway_mac_state = mac != nullptr ? LocalAddress::GatewayMac::kKnown
                                                  : LocalAddress::GatewayMac::kUnknown;
             l.gateway_mac = mac != nullptr ? *mac : rte_ether_addr{};

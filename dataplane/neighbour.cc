@@ -82,8 +82,10 @@ bool NeighbourTable::make_room() {
     return true;
 }
 
-bool NeighbourTable::request(const IpAddr& next_hop, uint16_t local_addr_index, uint64_t now_ms) {
-    if (next_hop.is_unspecified()) {
+bool NeighbourTable::request(const NeighbourKey& next_hop,
+                             uint16_t local_addr_index,
+                             uint64_t now_ms) {
+    if (next_hop.addr.is_unspecified()) {
         return false;
     }
     auto it = entries_.find(next_hop);
@@ -92,7 +94,8 @@ bool NeighbourTable::request(const IpAddr& next_hop, uint16_t local_addr_index, 
             return false;
         }
         NeighbourEntry e;
-        e.addr = next_hop;
+        e.addr = next_hop.addr;
+        e.port = next_hop.port;
         e.state = NeighbourState::kIncomplete;
         e.local_addr_index = local_addr_index;
         e.probes = 1;
@@ -115,11 +118,11 @@ bool NeighbourTable::request(const IpAddr& next_hop, uint16_t local_addr_index, 
     return true;
 }
 
-LearnResult NeighbourTable::learn(const IpAddr& addr,
+LearnResult NeighbourTable::learn(const NeighbourKey& addr,
                                   const rte_ether_addr& mac,
                                   uint64_t now_ms,
                                   int create_for_local) {
-    if (addr.is_unspecified() || !valid_mac(mac)) {
+    if (addr.addr.is_unspecified() || !valid_mac(mac)) {
         return LearnResult::kInvalid;
     }
     auto it = entries_.find(addr);
@@ -131,7 +134,8 @@ LearnResult NeighbourTable::learn(const IpAddr& addr,
             return LearnResult::kFull;
         }
         NeighbourEntry e;
-        e.addr = addr;
+        e.addr = addr.addr;
+        e.port = addr.port;
         e.mac = mac;
         e.has_mac = true;
         e.state = NeighbourState::kReachable;
@@ -174,7 +178,7 @@ std::vector<NeighbourProbe> NeighbourTable::expire(uint64_t now_ms) {
                     break;
                 }
                 if (e.probes < timers_.max_probes) {
-                    probes.push_back(NeighbourProbe{e.addr, e.local_addr_index});
+                    probes.push_back(NeighbourProbe{e.addr, e.port, e.local_addr_index});
                     break;
                 }
                 if (e.state == NeighbourState::kStale) {
@@ -201,20 +205,20 @@ std::vector<NeighbourProbe> NeighbourTable::expire(uint64_t now_ms) {
     return probes;
 }
 
-const NeighbourEntry* NeighbourTable::find(const IpAddr& addr) const {
+const NeighbourEntry* NeighbourTable::find(const NeighbourKey& addr) const {
     auto it = entries_.find(addr);
     return it == entries_.end() ? nullptr : &it->second;
 }
 
 NeighbourMap NeighbourTable::freeze() const {
     uint32_t with_mac = 0;
-    for (const auto& [addr, e] : entries_) {
+    for (const auto& [key, e] : entries_) {
         with_mac += e.has_mac ? 1 : 0;
     }
     NeighbourMap map(std::max<uint32_t>(with_mac, 1));
-    for (const auto& [addr, e] : entries_) {
+    for (const auto& [key, e] : entries_) {
         if (e.has_mac) {
-            MG_CHECK(map.add(addr, e.mac), "neighbour map sized for %u entries is full", with_mac);
+            MG_CHECK(map.add(key, e.mac), "neighbour map sized for %u entries is full", with_mac);
         }
     }
     return map;

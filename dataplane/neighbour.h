@@ -1,6 +1,6 @@
 // NeighbourTable: the main lcore's master table of next hops and their MACs
 // (ARP for IPv4, Neighbour Discovery for IPv6), and the resolution state machine
-// behind it.
+// behind it. Entries are keyed by link and address (NeighbourKey, neighbour_map.h).
 //
 // Cold path, main lcore only (not thread-safe). Workers never read it: they read
 // the NeighbourMap that freeze() makes, published in the RCU snapshot. The owner
@@ -54,6 +54,7 @@ struct NeighbourTimers {
 
 struct NeighbourEntry {
     IpAddr addr;
+    uint16_t port = 0;     // the link (DPDK port) the neighbour is on
     rte_ether_addr mac{};  // valid when has_mac (reachable, stale)
     bool has_mac = false;
     NeighbourState state = NeighbourState::kIncomplete;
@@ -68,7 +69,8 @@ struct NeighbourEntry {
 // rate limit and counts the probe) and send when that says so.
 struct NeighbourProbe {
     IpAddr next_hop;
-    uint16_t local_addr_index = 0;
+    uint16_t port = 0;
+    uint16_t local_addr_index = 0;  // on `port`
 };
 
 enum class LearnResult : uint8_t {
@@ -104,19 +106,20 @@ class NeighbourTable {
 
     // A worker found no MAC for `next_hop` (or expire() asked for a probe).
     // Returns true when a solicitation (ARP request / NS) from local address
-    // `local_addr_index` should be sent now: for a new next hop (the entry is
+    // `local_addr_index` (on next_hop.port) should be sent now: for a new next hop (the entry is
     // created incomplete), or for an incomplete / stale entry whose last
     // solicitation is retransmit_ms old and has probes left. False when rate
-    // limited, given up (failed), already reachable, `next_hop` is ::, or the
+    // limited, given up (failed), already reachable, the address is ::, or the
     // table is full with nothing evictable.
-    bool request(const IpAddr& next_hop, uint16_t local_addr_index, uint64_t now_ms);
+    bool request(const NeighbourKey& next_hop, uint16_t local_addr_index, uint64_t now_ms);
 
-    // `addr` is at `mac`, as an ARP packet or an NS/NA link-layer option says.
+    // `addr` is at `mac`, as an ARP packet or an NS/NA link-layer option received
+    // on addr.port says.
     // Creates the entry (for local address `create_for_local`) when absent,
     // unless create_for_local is kUpdateOnly; an existing entry becomes
     // reachable with this MAC whatever its state. The caller decides whether the
     // packet may create entries (see exception.h).
-    LearnResult learn(const IpAddr& addr,
+    LearnResult learn(const NeighbourKey& addr,
                       const rte_ether_addr& mac,
                       uint64_t now_ms,
                       int create_for_local = kUpdateOnly);
@@ -129,7 +132,7 @@ class NeighbourTable {
 
     // The entry of `addr`, or nullptr. The pointer is valid until the next
     // non-const call.
-    const NeighbourEntry* find(const IpAddr& addr) const;
+    const NeighbourEntry* find(const NeighbourKey& addr) const;
 
     // The immutable map of every entry with a MAC (reachable and stale), for
     // the workers.
@@ -148,9 +151,11 @@ class NeighbourTable {
   private:
     struct Hash {
         uint64_t seed;
-        size_t operator()(const IpAddr& a) const { return ip_addr_hash(a, seed); }
+        size_t operator()(const NeighbourKey& k) const {
+            return neighbour_hash(k.addr, k.port, seed);
+        }
     };
-    using Map = std::unordered_map<IpAddr, NeighbourEntry, Hash>;
+    using Map = std::unordered_map<NeighbourKey, NeighbourEntry, Hash>;
 
     // Room for one more entry: true when below the bound or after evicting.
     bool make_room();

@@ -1,4 +1,9 @@
-// NeighbourMap: next-hop address -> MAC, as the workers read it.
+// NeighbourMap: next hop (link, address) -> MAC, as the workers read it.
+//
+// A neighbour is an address on one link, a DPDK port (a port has one VLAN): the
+// same address on two links is two neighbours (a link-local fe80::1 router on
+// each, the usual IPv6 set-up), and what a host on one link says about an address
+// never changes another link's entry.
 //
 // An open-addressing hash table (linear probing, at most half full) built on the
 // main lcore (cold: add) and then only read by workers (hot: find) through the
@@ -42,6 +47,21 @@ inline uint64_t ip_addr_hash(const IpAddr& a, uint64_t seed) {
     return h;
 }
 
+// The key of a neighbour: its address on the link of DPDK port `port`.
+struct NeighbourKey {
+    IpAddr addr;
+    uint16_t port = 0;
+
+    friend bool operator==(const NeighbourKey& a, const NeighbourKey& b) {
+        return a.port == b.port && a.addr == b.addr;
+    }
+};
+
+// Hot. ip_addr_hash() with the port folded into the seed.
+inline uint64_t neighbour_hash(const IpAddr& a, uint16_t port, uint64_t seed) {
+    return ip_addr_hash(a, seed ^ (uint64_t{port} << 48));
+}
+
 class NeighbourMap {
   public:
     static constexpr uint32_t kDefaultCapacity = 1024;
@@ -71,11 +91,11 @@ class NeighbourMap {
         return *this;
     }
 
-    // Cold. Maps `a` to `mac` (replacing the MAC when `a` is already there).
-    // False when full, or when `a` is :: (the unknown address is never a
+    // Cold. Maps `k` to `mac` (replacing the MAC when `k` is already there).
+    // False when full, or when the address is :: (the unknown address is never a
     // neighbour).
-    bool add(const IpAddr& a, const rte_ether_addr& mac) {
-        if (a.is_unspecified()) {
+    bool add(const NeighbourKey& k, const rte_ether_addr& mac) {
+        if (k.addr.is_unspecified()) {
             return false;
         }
         if (slots_.empty()) {
@@ -86,9 +106,9 @@ class NeighbourMap {
             slots_.resize(n);
         }
         const size_t mask = slots_.size() - 1;
-        for (size_t i = ip_addr_hash(a, seed_) & mask;; i = (i + 1) & mask) {
+        for (size_t i = neighbour_hash(k.addr, k.port, seed_) & mask;; i = (i + 1) & mask) {
             Slot& s = slots_[i];
-            if (s.addr == a) {
+            if (s.addr == k.addr && s.port == k.port) {
                 s.mac = mac;
                 return true;
             }
@@ -96,7 +116,8 @@ class NeighbourMap {
                 if (size_ == capacity_) {
                     return false;
                 }
-                s.addr = a;
+                s.addr = k.addr;
+                s.port = k.port;
                 s.mac = mac;
                 ++size_;
                 return true;
@@ -104,16 +125,17 @@ class NeighbourMap {
         }
     }
 
-    // Hot, any lcore. The MAC of `a`, or nullptr. No allocation, no locks.
-    const rte_ether_addr* find(const IpAddr& a) const {
+    // Hot, any lcore. The MAC of `a` on the link of `port`, or nullptr. No
+    // allocation, no locks.
+    const rte_ether_addr* find(const IpAddr& a, uint16_t port) const {
         const size_t n = slots_.size();
         if (n == 0) {
             return nullptr;
         }
         const size_t mask = n - 1;
-        for (size_t i = ip_addr_hash(a, seed_) & mask;; i = (i + 1) & mask) {
+        for (size_t i = neighbour_hash(a, port, seed_) & mask;; i = (i + 1) & mask) {
             const Slot& s = slots_[i];
-            if (s.addr == a) {
+            if (s.addr == a && s.port == port) {
                 // `a` == :: lands here only on an empty slot: no neighbour.
                 return a.is_unspecified() ? nullptr : &s.mac;
             }
@@ -129,6 +151,7 @@ class NeighbourMap {
   private:
     struct Slot {
         IpAddr addr;  // :: = empty
+        uint16_t port = 0;
         rte_ether_addr mac{};
     };
 

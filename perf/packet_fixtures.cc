@@ -225,7 +225,7 @@ RelayFixture::RelayFixture(bool v4, size_t legs, size_t sequence_length, Rng& rn
             fatal("LocalAddressTable::add refused a local address");
         }
     }
-    if (!neighbours_.add(locals_.at(0).gateway, kGatewayMac)) {
+    if (!neighbours_.add({locals_.at(0).gateway, locals_.at(0).port_id}, kGatewayMac)) {
         fatal("NeighbourMap::add refused the gateway");
     }
     locals_.cache_gateway_macs(neighbours_);  // as SnapshotPublisher does (snapshot.h)

@@ -15,7 +15,7 @@ TEST_F(ExceptionTest, ArpRequestForOursIsAnsweredAndSenderLearned) {
     expect_reply(in, expected);  // padding trimmed: 42 bytes
     EXPECT_EQ(counters_.arp_replies, 1u);
     EXPECT_EQ(counters_.learned, 1u);
-    const NeighbourEntry* e = table_.find(addr("192.0.2.10"));
+    const NeighbourEntry* e = table_.find(key("192.0.2.10"));
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->state, NeighbourState::kReachable);
     EXPECT_EQ(e->local_addr_index, kLan4);
@@ -37,8 +37,8 @@ TEST_F(ExceptionTest, ArpRequestOnVlanIsAnsweredWithTheAddressTag) {
         test::ethernet(kOtherHost, kWanMac, 0x0806,
                        test::arp(2, kWanMac, "198.51.100.1", kOtherHost, "198.51.100.7"), kVlan),
         1);
-    EXPECT_TRUE(knows("198.51.100.7", kOtherHost));
-    EXPECT_EQ(table_.find(addr("198.51.100.7"))->local_addr_index, kWan4);
+    EXPECT_TRUE(knows("198.51.100.7", kOtherHost, 1));
+    EXPECT_EQ(table_.find(key("198.51.100.7", 1))->local_addr_index, kWan4);
 }
 
 TEST_F(ExceptionTest, PriorityTaggedArpOnUntaggedAddressKeepsItsTag) {
@@ -75,11 +75,11 @@ TEST_F(ExceptionTest, ArpRequestFromTheGatewayIsLearned) {
 }
 
 TEST_F(ExceptionTest, ArpReplyResolvesOurRequest) {
-    ASSERT_TRUE(table_.request(addr("192.0.2.254"), kLan4, kNow - 10));
+    ASSERT_TRUE(table_.request(key("192.0.2.254"), kLan4, kNow - 10));
     expect_consumed(arp_frame(test::arp(2, kGatewayMac, "192.0.2.254", kLanMac, "192.0.2.1"),
                               kLanMac, kGatewayMac));
     EXPECT_TRUE(knows("192.0.2.254", kGatewayMac));
-    EXPECT_EQ(table_.find(addr("192.0.2.254"))->state, NeighbourState::kReachable);
+    EXPECT_EQ(table_.find(key("192.0.2.254"))->state, NeighbourState::kReachable);
     EXPECT_EQ(table_.generation(), 1u);
 }
 
@@ -91,7 +91,7 @@ TEST_F(ExceptionTest, UnsolicitedArpReplyCreatesNothing) {
 }
 
 TEST_F(ExceptionTest, GratuitousArpUpdatesAKnownNeighbourWithoutReply) {
-    ASSERT_EQ(table_.learn(addr("192.0.2.254"), ether(kGatewayMac), kNow - 1000, kLan4),
+    ASSERT_EQ(table_.learn(key("192.0.2.254"), ether(kGatewayMac), kNow - 1000, kLan4),
               LearnResult::kCreated);
     // The gateway fails over to another MAC and announces it (request form).
     expect_consumed(arp_frame(test::arp_request(kOtherHost, "192.0.2.254", "192.0.2.254"),
@@ -112,7 +112,7 @@ TEST_F(ExceptionTest, GratuitousArpOfAStrangerIsNotLearned) {
 }
 
 TEST_F(ExceptionTest, GratuitousArpOnAnotherPortDoesNotUpdate) {
-    ASSERT_EQ(table_.learn(addr("192.0.2.254"), ether(kGatewayMac), kNow - 1000, kLan4),
+    ASSERT_EQ(table_.learn(key("192.0.2.254"), ether(kGatewayMac), kNow - 1000, kLan4),
               LearnResult::kCreated);
     expect_consumed(arp_frame(test::arp_request(kOtherHost, "192.0.2.254", "192.0.2.254"),
                               kBroadcast, kOtherHost, kVlan),
@@ -126,7 +126,7 @@ TEST_F(ExceptionTest, ArpRequestForSomeoneElse) {
     expect_refused(req, ExceptionRefusal::kNotOurs);
     EXPECT_EQ(table_.size(), 0u);  // not for us: no entry created
     // ... but an entry we have is refreshed (RFC 826).
-    ASSERT_TRUE(table_.request(addr("192.0.2.10"), kLan4, kNow - 10));
+    ASSERT_TRUE(table_.request(key("192.0.2.10"), kLan4, kNow - 10));
     expect_refused(req, ExceptionRefusal::kNotOurs);
     EXPECT_TRUE(knows("192.0.2.10", kLanHost));
 }

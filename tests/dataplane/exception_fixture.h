@@ -187,12 +187,14 @@ class ExceptionTest : public testing::Test {
         }
         return "no refusal";
     }
-    const rte_ether_addr* mac_of(const std::string& a) const {
-        const NeighbourEntry* e = table_.find(addr(a));
+    // The neighbour `a` on the link of DPDK port `port` (0: the LAN side).
+    static NeighbourKey key(const std::string& a, uint16_t port = 0) { return {addr(a), port}; }
+    const rte_ether_addr* mac_of(const std::string& a, uint16_t port) const {
+        const NeighbourEntry* e = table_.find(key(a, port));
         return e != nullptr && e->has_mac ? &e->mac : nullptr;
     }
-    bool knows(const std::string& a, const Mac& m) const {
-        const rte_ether_addr* found = mac_of(a);
+    bool knows(const std::string& a, const Mac& m, uint16_t port = 0) const {
+        const rte_ether_addr* found = mac_of(a, port);
         return found != nullptr && to_mac(*found) == m;
     }
 

@@ -15,7 +15,7 @@ TEST_F(ExceptionTest, MulticastNsIsAnsweredWithSolicitedNa) {
                            test::nd_packet(na_reply("2001:db8:1::1", "2001:db8:1::10", kLanMac))));
     EXPECT_EQ(counters_.nd_replies, 1u);
     EXPECT_TRUE(knows("2001:db8:1::10", kLanHost6));
-    EXPECT_EQ(table_.find(addr("2001:db8:1::10"))->local_addr_index, kLan6);
+    EXPECT_EQ(table_.find(key("2001:db8:1::10"))->local_addr_index, kLan6);
 }
 
 TEST_F(ExceptionTest, UnicastNsIsAnswered) {
@@ -76,7 +76,7 @@ TEST_F(ExceptionTest, NsOnVlanIsAnsweredTagged) {
                        test::nd_packet(na_reply("2001:db8:2::1", "fe80::10", kWanMac)), kVlan),
         1);
     // A link-local neighbour is on link for every IPv6 address of the VLAN.
-    EXPECT_TRUE(knows("fe80::10", kOtherHost));
+    EXPECT_TRUE(knows("fe80::10", kOtherHost, 1));
 }
 
 TEST_F(ExceptionTest, NsOnTheWrongPortOrVlan) {
@@ -200,24 +200,57 @@ TEST_F(ExceptionTest, NsClaimingOurAddress) {
 // --- Neighbour Advertisement ----------------------------------------------------
 
 TEST_F(ExceptionTest, SolicitedNaResolvesOurSolicitation) {
-    ASSERT_TRUE(table_.request(addr("2001:db8:1::10"), kLan6, kNow - 10));
+    ASSERT_TRUE(table_.request(key("2001:db8:1::10"), kLan6, kNow - 10));
     expect_consumed(nd_frame(na_reply("2001:db8:1::10", "2001:db8:1::1", kLanHost6)));
     EXPECT_TRUE(knows("2001:db8:1::10", kLanHost6));
-    EXPECT_EQ(table_.find(addr("2001:db8:1::10"))->state, NeighbourState::kReachable);
+    EXPECT_EQ(table_.find(key("2001:db8:1::10"))->state, NeighbourState::kReachable);
     EXPECT_EQ(counters_.learned, 1u);
 }
 
+// Neighbours are per link: the same link-local router address on both ports is
+// two entries, and what a host on one port says never changes the other's.
+TEST_F(ExceptionTest, TheSameLinkLocalAddressOnTwoPortsIsTwoNeighbours) {
+    ASSERT_TRUE(table_.request(key("fe80::1", 0), kLan6, kNow - 10));
+    ASSERT_TRUE(table_.request(key("fe80::1", 1), kWan6, kNow - 10));
+    EXPECT_EQ(table_.size(), 2u);
+
+    expect_consumed(
+        nd_frame(na_reply("fe80::1", "2001:db8:2::1", kOtherHost), kOtherHost, kWanMac, kVlan), 1);
+    EXPECT_TRUE(knows("fe80::1", kOtherHost, 1));
+    EXPECT_EQ(mac_of("fe80::1", 0), nullptr);  // port 0's router has not answered
+
+    expect_consumed(nd_frame(na_reply("fe80::1", "2001:db8:1::1", kGatewayMac), kGatewayMac), 0);
+    EXPECT_TRUE(knows("fe80::1", kGatewayMac, 0));
+    EXPECT_TRUE(knows("fe80::1", kOtherHost, 1));
+
+    // An unsolicited NA with Override from a host on port 0 changes port 0's
+    // entry only.
+    NdMessage na = na_reply("fe80::1", "ff02::1", kLanHost6);
+    na.flags = 0x20;
+    expect_consumed(nd_frame(na, kLanHost6), 0);
+    EXPECT_TRUE(knows("fe80::1", kLanHost6, 0));
+    EXPECT_TRUE(knows("fe80::1", kOtherHost, 1));
+    EXPECT_EQ(table_.size(), 2u);
+
+    const NeighbourMap frozen = table_.freeze();
+    EXPECT_EQ(frozen.size(), 2u);
+    ASSERT_NE(frozen.find(addr("fe80::1"), 0), nullptr);
+    ASSERT_NE(frozen.find(addr("fe80::1"), 1), nullptr);
+    EXPECT_EQ(to_mac(*frozen.find(addr("fe80::1"), 0)), kLanHost6);
+    EXPECT_EQ(to_mac(*frozen.find(addr("fe80::1"), 1)), kOtherHost);
+}
+
 TEST_F(ExceptionTest, NaLearnsTheTargetNotTheSource) {
-    ASSERT_TRUE(table_.request(addr("2001:db8:1::20"), kLan6, kNow - 10));
+    ASSERT_TRUE(table_.request(key("2001:db8:1::20"), kLan6, kNow - 10));
     NdMessage na = na_reply("2001:db8:1::20", "2001:db8:1::1", kOtherHost);
     na.src = "fe80::20";
     expect_consumed(nd_frame(na, kOtherHost));
     EXPECT_TRUE(knows("2001:db8:1::20", kOtherHost));
-    EXPECT_EQ(table_.find(addr("fe80::20")), nullptr);
+    EXPECT_EQ(table_.find(key("fe80::20")), nullptr);
 }
 
 TEST_F(ExceptionTest, NaWithoutOverrideKeepsAKnownMac) {
-    ASSERT_EQ(table_.learn(addr("2001:db8:1::10"), ether(kLanHost6), kNow - 10, kLan6),
+    ASSERT_EQ(table_.learn(key("2001:db8:1::10"), ether(kLanHost6), kNow - 10, kLan6),
               LearnResult::kCreated);
     NdMessage na = na_reply("2001:db8:1::10", "2001:db8:1::1", kOtherHost);
     na.flags = 0x40;  // Solicited, no Override
@@ -231,7 +264,7 @@ TEST_F(ExceptionTest, NaWithoutOverrideKeepsAKnownMac) {
 }
 
 TEST_F(ExceptionTest, NaWithoutOverrideCompletesAnIncompleteEntry) {
-    ASSERT_TRUE(table_.request(addr("2001:db8:1::10"), kLan6, kNow - 10));
+    ASSERT_TRUE(table_.request(key("2001:db8:1::10"), kLan6, kNow - 10));
     NdMessage na = na_reply("2001:db8:1::10", "2001:db8:1::1", kLanHost6);
     na.flags = 0x40;
     expect_consumed(nd_frame(na));
@@ -380,7 +413,7 @@ TEST_F(BuilderTest, SolicitationsAreAnsweredByAnotherDataplane) {
     for (const char* hop : {"2001:db8:1::10", "192.0.2.10"}) {
         const IpAddr next_hop = addr(hop);
         const uint16_t from = next_hop.is_v4() ? kLan4 : kLan6;
-        ASSERT_TRUE(table_.request(next_hop, from, kNow));
+        ASSERT_TRUE(table_.request({next_hop, 0}, from, kNow));
         rte_mbuf* m =
             next_hop.is_v4()
                 ? build_arp_request(test::mbuf_pool(), locals_.at(from), next_hop)
@@ -402,8 +435,8 @@ TEST_F(BuilderTest, SolicitationsAreAnsweredByAnotherDataplane) {
     EXPECT_EQ(counters_.consumed, 2u);
     EXPECT_EQ(counters_.total_refused(), 0u);
     const NeighbourMap frozen = table_.freeze();
-    EXPECT_NE(frozen.find(addr("192.0.2.10")), nullptr);
-    EXPECT_NE(frozen.find(addr("2001:db8:1::10")), nullptr);
+    EXPECT_NE(frozen.find(addr("192.0.2.10"), 0), nullptr);
+    EXPECT_NE(frozen.find(addr("2001:db8:1::10"), 0), nullptr);
 }
 
 }  // namespace

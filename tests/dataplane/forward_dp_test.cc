@@ -64,11 +64,11 @@ class ForwardTest : public testing::Test {
         add_local("2001:db8:1::1", 64, 0, kNoVlan, kLanMac, nullptr);
         add_local("198.51.100.1", 120, 1, kWanVlan, kWanMac, "198.51.100.254");
         add_local("2001:db8:2::1", 64, 1, kNoVlan, kWanMac, "2001:db8:2::fe");
-        ASSERT_TRUE(neighbours_.add(addr("192.0.2.10"), ether(kLanHost)));
-        ASSERT_TRUE(neighbours_.add(addr("2001:db8:1::10"), ether(kLanHost6)));
-        ASSERT_TRUE(neighbours_.add(addr("192.0.2.254"), ether(kLanGateway)));
-        ASSERT_TRUE(neighbours_.add(addr("198.51.100.254"), ether(kWanGateway)));
-        ASSERT_TRUE(neighbours_.add(addr("2001:db8:2::fe"), ether(kWanGateway)));
+        ASSERT_TRUE(neighbours_.add({addr("192.0.2.10"), 0}, ether(kLanHost)));
+        ASSERT_TRUE(neighbours_.add({addr("2001:db8:1::10"), 0}, ether(kLanHost6)));
+        ASSERT_TRUE(neighbours_.add({addr("192.0.2.254"), 0}, ether(kLanGateway)));
+        ASSERT_TRUE(neighbours_.add({addr("198.51.100.254"), 1}, ether(kWanGateway)));
+        ASSERT_TRUE(neighbours_.add({addr("2001:db8:2::fe"), 1}, ether(kWanGateway)));
         ctx_.relays = &relays_;
         ctx_.locals = &locals_;
         ctx_.neighbours = &neighbours_;
@@ -219,7 +219,7 @@ TEST_F(Ipv4PairTest, TheGatewayMacCachedForTheSnapshotIsUsed) {
     expect_relayed(test::build_udp(lan_in()), test::build_udp(wan_out()), 1);
 
     NeighbourMap without_wan_gateway;
-    ASSERT_TRUE(without_wan_gateway.add(addr("192.0.2.254"), ether(kLanGateway)));
+    ASSERT_TRUE(without_wan_gateway.add({addr("192.0.2.254"), 0}, ether(kLanGateway)));
     locals_.cache_gateway_macs(without_wan_gateway);
     ctx_.neighbours = &without_wan_gateway;
     const Outcome o = run({test::build_udp(lan_in())});
@@ -486,7 +486,7 @@ TEST_F(LatchTest, FirstMediaPacketLatchesLaterOtherSourcesAreRejected) {
     ASSERT_EQ(unresolved.misses.size(), 1u);
     EXPECT_EQ(unresolved.misses[0].next_hop, addr("192.0.2.50"));
     EXPECT_EQ(unresolved.misses[0].local_addr_index, kLan4);
-    ASSERT_TRUE(neighbours_.add(addr("192.0.2.50"), ether(kLanHost)));
+    ASSERT_TRUE(neighbours_.add({addr("192.0.2.50"), 0}, ether(kLanHost)));
     UdpFrame out = from_wan();
     out.vlan_tci.reset();
     out.dst_mac = kLanHost;

@@ -118,9 +118,9 @@ TEST(NextHopMac, TheGatewaysMacIsTakenFromTheMapAndCached) {
     l.route_count = 0;
     ASSERT_EQ(table.add(l), 1);
     NeighbourMap map;
-    ASSERT_TRUE(map.add(ip("192.0.2.254"), mac(0xfe)));
-    ASSERT_TRUE(map.add(ip("192.0.2.253"), mac(0xfd)));
-    ASSERT_TRUE(map.add(ip("192.0.2.10"), mac(0x10)));
+    ASSERT_TRUE(map.add({ip("192.0.2.254"), 0}, mac(0xfe)));
+    ASSERT_TRUE(map.add({ip("192.0.2.253"), 0}, mac(0xfd)));
+    ASSERT_TRUE(map.add({ip("192.0.2.10"), 0}, mac(0x10)));
 
     for (const bool cached : {false, true}) {
         SCOPED_TRACE(cached ? "cached" : "not cached");
@@ -152,7 +152,7 @@ TEST(NextHopMac, TheGatewaysMacIsTakenFromTheMapAndCached) {
 
     // A map without the gateway: unknown, and the gateway is the hop to resolve.
     NeighbourMap without;
-    ASSERT_TRUE(without.add(ip("192.0.2.10"), mac(0x10)));
+    ASSERT_TRUE(without.add({ip("192.0.2.10"), 0}, mac(0x10)));
     table.cache_gateway_macs(without);
     EXPECT_EQ(table.at(0).next_hop_mac(ip("203.0.113.5"), without, hop), nullptr);
     EXPECT_EQ(*hop, ip("192.0.2.254"));
@@ -169,7 +169,7 @@ TEST(NextHopMac, EverySnapshotPublishedCachesItsOwnGatewayMacs) {
     l.prefix_len = 96 + 24;
     l.gateway = ip("192.0.2.254");
     ASSERT_EQ(first->locals.add(l), 0);
-    ASSERT_TRUE(first->neighbours.add(ip("192.0.2.254"), mac(0xfe)));
+    ASSERT_TRUE(first->neighbours.add({ip("192.0.2.254"), 0}, mac(0xfe)));
     SnapshotPublisher publisher(std::move(first));
     EXPECT_TRUE(same_mac(&publisher.latest().locals.at(0).gateway_mac, mac(0xfe)));
     EXPECT_EQ(publisher.latest().locals.at(0).gateway_mac_state,
@@ -177,7 +177,7 @@ TEST(NextHopMac, EverySnapshotPublishedCachesItsOwnGatewayMacs) {
 
     auto moved = std::make_unique<Snapshot>(publisher.latest());
     moved->neighbours = NeighbourMap{};
-    ASSERT_TRUE(moved->neighbours.add(ip("192.0.2.254"), mac(0xee)));
+    ASSERT_TRUE(moved->neighbours.add({ip("192.0.2.254"), 0}, mac(0xee)));
     publisher.publish(std::move(moved));
     EXPECT_TRUE(same_mac(&publisher.latest().locals.at(0).gateway_mac, mac(0xee)));
 
@@ -190,6 +190,41 @@ TEST(NextHopMac, EverySnapshotPublishedCachesItsOwnGatewayMacs) {
     EXPECT_EQ(publisher.latest().locals.at(0).next_hop_mac(ip("203.0.113.5"),
                                                            publisher.latest().neighbours, hop),
               nullptr);
+}
+
+// Neighbours are per link: two ports whose IPv6 gateway is the same link-local
+// fe80::1 (a router on each link) each reach their own router, cached or not.
+TEST(NextHopMac, TheSameAddressOnTwoLinksIsTwoNeighbours) {
+    LocalAddressTable table;
+    for (uint16_t port : {0, 1}) {
+        LocalAddress l;
+        l.addr = ip(port == 0 ? "2001:db8:1::1" : "2001:db8:2::1");
+        l.prefix_len = 64;
+        l.port_id = port;
+        l.gateway = ip("fe80::1");
+        ASSERT_EQ(table.add(l), port);
+    }
+    NeighbourMap map;
+    ASSERT_TRUE(map.add({ip("fe80::1"), 0}, mac(0xa0)));
+    ASSERT_TRUE(map.add({ip("fe80::1"), 1}, mac(0xa1)));
+    ASSERT_TRUE(map.add({ip("2001:db8:1::10"), 1}, mac(0x10)));  // known on the wrong link
+    EXPECT_EQ(map.size(), 3u);
+    EXPECT_TRUE(same_mac(map.find(ip("fe80::1"), 0), mac(0xa0)));
+    EXPECT_TRUE(same_mac(map.find(ip("fe80::1"), 1), mac(0xa1)));
+    EXPECT_EQ(map.find(ip("fe80::1"), 2), nullptr);
+
+    for (const bool cached : {false, true}) {
+        SCOPED_TRACE(cached ? "cached" : "not cached");
+        if (cached) {
+            table.cache_gateway_macs(map);
+        }
+        const IpAddr* hop = nullptr;
+        EXPECT_TRUE(same_mac(table.at(0).next_hop_mac(ip("2001:db8:9::5"), map, hop), mac(0xa0)));
+        EXPECT_TRUE(same_mac(table.at(1).next_hop_mac(ip("2001:db8:9::5"), map, hop), mac(0xa1)));
+        // On link for port 0, known only on port 1: not a neighbour of port 0.
+        EXPECT_EQ(table.at(0).next_hop_mac(ip("2001:db8:1::10"), map, hop), nullptr);
+        EXPECT_EQ(*hop, ip("2001:db8:1::10"));
+    }
 }
 
 }  // namespace

@@ -30,42 +30,42 @@ bool same(const rte_ether_addr* a, const rte_ether_addr& b) {
 
 TEST(NeighbourMapTest, EmptyFindsNothing) {
     const NeighbourMap m;
-    EXPECT_EQ(m.find(addr("192.0.2.1")), nullptr);
-    EXPECT_EQ(m.find(IpAddr{}), nullptr);
+    EXPECT_EQ(m.find(addr("192.0.2.1"), 0), nullptr);
+    EXPECT_EQ(m.find(IpAddr{}, 0), nullptr);
     EXPECT_EQ(m.size(), 0u);
     EXPECT_EQ(m.capacity(), NeighbourMap::kDefaultCapacity);
 }
 
 TEST(NeighbourMapTest, AddFindAndReplace) {
     NeighbourMap m;
-    ASSERT_TRUE(m.add(addr("192.0.2.10"), mac(1)));
-    ASSERT_TRUE(m.add(addr("2001:db8::10"), mac(2)));
-    EXPECT_TRUE(same(m.find(addr("192.0.2.10")), mac(1)));
-    EXPECT_TRUE(same(m.find(addr("2001:db8::10")), mac(2)));
-    EXPECT_EQ(m.find(addr("192.0.2.11")), nullptr);
+    ASSERT_TRUE(m.add({addr("192.0.2.10"), 0}, mac(1)));
+    ASSERT_TRUE(m.add({addr("2001:db8::10"), 0}, mac(2)));
+    EXPECT_TRUE(same(m.find(addr("192.0.2.10"), 0), mac(1)));
+    EXPECT_TRUE(same(m.find(addr("2001:db8::10"), 0), mac(2)));
+    EXPECT_EQ(m.find(addr("192.0.2.11"), 0), nullptr);
     // The IPv4 address and its IPv4-mapped text are the same key.
-    EXPECT_TRUE(same(m.find(addr("::ffff:192.0.2.10")), mac(1)));
-    ASSERT_TRUE(m.add(addr("192.0.2.10"), mac(3)));
-    EXPECT_TRUE(same(m.find(addr("192.0.2.10")), mac(3)));
+    EXPECT_TRUE(same(m.find(addr("::ffff:192.0.2.10"), 0), mac(1)));
+    ASSERT_TRUE(m.add({addr("192.0.2.10"), 0}, mac(3)));
+    EXPECT_TRUE(same(m.find(addr("192.0.2.10"), 0), mac(3)));
     EXPECT_EQ(m.size(), 2u);
 }
 
 TEST(NeighbourMapTest, UnspecifiedIsNeverANeighbour) {
     NeighbourMap m;
-    EXPECT_FALSE(m.add(IpAddr{}, mac(1)));
-    ASSERT_TRUE(m.add(addr("192.0.2.10"), mac(1)));
-    EXPECT_EQ(m.find(IpAddr{}), nullptr);
+    EXPECT_FALSE(m.add({IpAddr{}, 0}, mac(1)));
+    ASSERT_TRUE(m.add({addr("192.0.2.10"), 0}, mac(1)));
+    EXPECT_EQ(m.find(IpAddr{}, 0), nullptr);
 }
 
 TEST(NeighbourMapTest, FullRefusesNewButUpdatesExisting) {
     NeighbourMap m(4);
     for (int i = 1; i <= 4; ++i) {
-        ASSERT_TRUE(m.add(addr("192.0.2." + std::to_string(i)), mac(static_cast<uint8_t>(i))));
+        ASSERT_TRUE(m.add({addr("192.0.2." + std::to_string(i)), 0}, mac(static_cast<uint8_t>(i))));
     }
-    EXPECT_FALSE(m.add(addr("192.0.2.5"), mac(5)));
-    EXPECT_TRUE(m.add(addr("192.0.2.1"), mac(9)));
-    EXPECT_TRUE(same(m.find(addr("192.0.2.1")), mac(9)));
-    EXPECT_EQ(m.find(addr("192.0.2.5")), nullptr);
+    EXPECT_FALSE(m.add({addr("192.0.2.5"), 0}, mac(5)));
+    EXPECT_TRUE(m.add({addr("192.0.2.1"), 0}, mac(9)));
+    EXPECT_TRUE(same(m.find(addr("192.0.2.1"), 0), mac(9)));
+    EXPECT_EQ(m.find(addr("192.0.2.5"), 0), nullptr);
     EXPECT_EQ(m.size(), 4u);
 }
 
@@ -73,8 +73,8 @@ TEST(NeighbourMapTest, CapacityIsClamped) {
     EXPECT_EQ(NeighbourMap(0).capacity(), 1u);
     EXPECT_EQ(NeighbourMap(NeighbourMap::kMaxCapacity + 1).capacity(), NeighbourMap::kMaxCapacity);
     NeighbourMap one(0);
-    EXPECT_TRUE(one.add(addr("192.0.2.1"), mac(1)));
-    EXPECT_FALSE(one.add(addr("192.0.2.2"), mac(2)));
+    EXPECT_TRUE(one.add({addr("192.0.2.1"), 0}, mac(1)));
+    EXPECT_FALSE(one.add({addr("192.0.2.2"), 0}, mac(2)));
 }
 
 TEST(NeighbourMapTest, ManyAddressesOfBothFamilies) {
@@ -84,8 +84,8 @@ TEST(NeighbourMapTest, ManyAddressesOfBothFamilies) {
             "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
         char v6[64];
         std::snprintf(v6, sizeof v6, "2001:db8:%x::%x", i, i * 7 + 1);
-        ASSERT_TRUE(m.add(addr(v4), mac(static_cast<uint8_t>(i))));
-        ASSERT_TRUE(m.add(addr(v6), mac(static_cast<uint8_t>(i + 1))));
+        ASSERT_TRUE(m.add({addr(v4), 0}, mac(static_cast<uint8_t>(i))));
+        ASSERT_TRUE(m.add({addr(v6), 0}, mac(static_cast<uint8_t>(i + 1))));
     }
     EXPECT_EQ(m.size(), 4096u);
     for (int i = 0; i < 2048; ++i) {
@@ -93,36 +93,36 @@ TEST(NeighbourMapTest, ManyAddressesOfBothFamilies) {
             "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
         char v6[64];
         std::snprintf(v6, sizeof v6, "2001:db8:%x::%x", i, i * 7 + 1);
-        ASSERT_TRUE(same(m.find(addr(v4)), mac(static_cast<uint8_t>(i)))) << v4;
-        ASSERT_TRUE(same(m.find(addr(v6)), mac(static_cast<uint8_t>(i + 1)))) << v6;
+        ASSERT_TRUE(same(m.find(addr(v4), 0), mac(static_cast<uint8_t>(i)))) << v4;
+        ASSERT_TRUE(same(m.find(addr(v6), 0), mac(static_cast<uint8_t>(i + 1)))) << v6;
         const std::string miss =
             "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".2";
-        ASSERT_EQ(m.find(addr(miss)), nullptr) << miss;
+        ASSERT_EQ(m.find(addr(miss), 0), nullptr) << miss;
     }
 }
 
 TEST(NeighbourMapTest, CopyAndMove) {
     NeighbourMap m;
-    ASSERT_TRUE(m.add(addr("192.0.2.10"), mac(1)));
+    ASSERT_TRUE(m.add({addr("192.0.2.10"), 0}, mac(1)));
     NeighbourMap copy = m;
-    ASSERT_TRUE(m.add(addr("192.0.2.11"), mac(2)));  // the copy does not change
-    EXPECT_TRUE(same(copy.find(addr("192.0.2.10")), mac(1)));
-    EXPECT_EQ(copy.find(addr("192.0.2.11")), nullptr);
+    ASSERT_TRUE(m.add({addr("192.0.2.11"), 0}, mac(2)));  // the copy does not change
+    EXPECT_TRUE(same(copy.find(addr("192.0.2.10"), 0), mac(1)));
+    EXPECT_EQ(copy.find(addr("192.0.2.11"), 0), nullptr);
 
     NeighbourMap moved = std::move(m);
-    EXPECT_TRUE(same(moved.find(addr("192.0.2.11")), mac(2)));
+    EXPECT_TRUE(same(moved.find(addr("192.0.2.11"), 0), mac(2)));
     EXPECT_EQ(moved.size(), 2u);
     // A moved-from map is empty and usable.
     EXPECT_EQ(m.size(), 0u);  // NOLINT(bugprone-use-after-move)
-    EXPECT_EQ(m.find(addr("192.0.2.10")), nullptr);
-    EXPECT_TRUE(m.add(addr("192.0.2.12"), mac(3)));
-    EXPECT_TRUE(same(m.find(addr("192.0.2.12")), mac(3)));
+    EXPECT_EQ(m.find(addr("192.0.2.10"), 0), nullptr);
+    EXPECT_TRUE(m.add({addr("192.0.2.12"), 0}, mac(3)));
+    EXPECT_TRUE(same(m.find(addr("192.0.2.12"), 0), mac(3)));
 
     NeighbourMap assigned;
     assigned = std::move(moved);
-    EXPECT_TRUE(same(assigned.find(addr("192.0.2.10")), mac(1)));
+    EXPECT_TRUE(same(assigned.find(addr("192.0.2.10"), 0), mac(1)));
     assigned = copy;
-    EXPECT_EQ(assigned.find(addr("192.0.2.11")), nullptr);
+    EXPECT_EQ(assigned.find(addr("192.0.2.11"), 0), nullptr);
 }
 
 // --- NeighbourTable ---------------------------------------------------------
@@ -132,91 +132,91 @@ const IpAddr kHop = addr("192.0.2.254");
 
 TEST(NeighbourTableTest, RequestIsRateLimitedAndGivesUp) {
     NeighbourTable t(16);
-    EXPECT_TRUE(t.request(kHop, 2, kT0));
-    const NeighbourEntry* e = t.find(kHop);
+    EXPECT_TRUE(t.request({kHop, 0}, 2, kT0));
+    const NeighbourEntry* e = t.find({kHop, 0});
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->state, NeighbourState::kIncomplete);
     EXPECT_EQ(e->local_addr_index, 2);
     EXPECT_EQ(e->probes, 1);
     EXPECT_FALSE(e->has_mac);
     // At most one solicitation a second, whatever the misses.
-    EXPECT_FALSE(t.request(kHop, 2, kT0));
-    EXPECT_FALSE(t.request(kHop, 2, kT0 + 999));
-    EXPECT_TRUE(t.request(kHop, 2, kT0 + 1000));
-    EXPECT_FALSE(t.request(kHop, 2, kT0 + 1500));
-    EXPECT_TRUE(t.request(kHop, 2, kT0 + 2000));
+    EXPECT_FALSE(t.request({kHop, 0}, 2, kT0));
+    EXPECT_FALSE(t.request({kHop, 0}, 2, kT0 + 999));
+    EXPECT_TRUE(t.request({kHop, 0}, 2, kT0 + 1000));
+    EXPECT_FALSE(t.request({kHop, 0}, 2, kT0 + 1500));
+    EXPECT_TRUE(t.request({kHop, 0}, 2, kT0 + 2000));
     // Three tries, then no more.
-    EXPECT_FALSE(t.request(kHop, 2, kT0 + 3000));
-    EXPECT_FALSE(t.request(kHop, 2, kT0 + 60000));
+    EXPECT_FALSE(t.request({kHop, 0}, 2, kT0 + 3000));
+    EXPECT_FALSE(t.request({kHop, 0}, 2, kT0 + 60000));
     EXPECT_EQ(t.counters().solicitations, 3u);
     EXPECT_EQ(t.generation(), 0u);  // no MAC yet: the frozen map did not change
-    EXPECT_EQ(t.freeze().find(kHop), nullptr);
+    EXPECT_EQ(t.freeze().find(kHop, 0), nullptr);
 }
 
 TEST(NeighbourTableTest, UnspecifiedNextHopIsNotResolved) {
     NeighbourTable t(16);
-    EXPECT_FALSE(t.request(IpAddr{}, 0, kT0));
+    EXPECT_FALSE(t.request({IpAddr{}, 0}, 0, kT0));
     EXPECT_EQ(t.size(), 0u);
 }
 
 TEST(NeighbourTableTest, ExpireRetransmitsThenFailsThenForgets) {
     NeighbourTable t(16);
-    ASSERT_TRUE(t.request(kHop, 1, kT0));
+    ASSERT_TRUE(t.request({kHop, 0}, 1, kT0));
     EXPECT_TRUE(t.expire(kT0 + 999).empty());
     auto probes = t.expire(kT0 + 1000);
     ASSERT_EQ(probes.size(), 1u);
     EXPECT_EQ(probes[0].next_hop, kHop);
     EXPECT_EQ(probes[0].local_addr_index, 1);
-    EXPECT_TRUE(t.request(kHop, 1, kT0 + 1000));  // the owner sends it
+    EXPECT_TRUE(t.request({kHop, 0}, 1, kT0 + 1000));  // the owner sends it
     ASSERT_EQ(t.expire(kT0 + 2000).size(), 1u);
-    EXPECT_TRUE(t.request(kHop, 1, kT0 + 2000));
+    EXPECT_TRUE(t.request({kHop, 0}, 1, kT0 + 2000));
     // Out of probes one retransmission interval after the last: failed.
     EXPECT_TRUE(t.expire(kT0 + 2999).empty());
-    EXPECT_EQ(t.find(kHop)->state, NeighbourState::kIncomplete);
+    EXPECT_EQ(t.find({kHop, 0})->state, NeighbourState::kIncomplete);
     EXPECT_TRUE(t.expire(kT0 + 3000).empty());
-    EXPECT_EQ(t.find(kHop)->state, NeighbourState::kFailed);
+    EXPECT_EQ(t.find({kHop, 0})->state, NeighbourState::kFailed);
     EXPECT_EQ(t.counters().failed, 1u);
     // Backed off: misses do not solicit.
-    EXPECT_FALSE(t.request(kHop, 1, kT0 + 5000));
+    EXPECT_FALSE(t.request({kHop, 0}, 1, kT0 + 5000));
     EXPECT_TRUE(t.expire(kT0 + 12999).empty());
-    ASSERT_NE(t.find(kHop), nullptr);
+    ASSERT_NE(t.find({kHop, 0}), nullptr);
     // Then forgotten; the next miss starts over.
     EXPECT_TRUE(t.expire(kT0 + 13000).empty());
-    EXPECT_EQ(t.find(kHop), nullptr);
+    EXPECT_EQ(t.find({kHop, 0}), nullptr);
     EXPECT_EQ(t.size(), 0u);
-    EXPECT_TRUE(t.request(kHop, 1, kT0 + 13001));
+    EXPECT_TRUE(t.request({kHop, 0}, 1, kT0 + 13001));
     EXPECT_EQ(t.generation(), 0u);
 }
 
 TEST(NeighbourTableTest, LearnResolvesAnIncompleteEntry) {
     NeighbourTable t(16);
-    ASSERT_TRUE(t.request(kHop, 0, kT0));
-    EXPECT_EQ(t.learn(kHop, mac(0xfe), kT0 + 10), LearnResult::kUpdated);
-    const NeighbourEntry* e = t.find(kHop);
+    ASSERT_TRUE(t.request({kHop, 0}, 0, kT0));
+    EXPECT_EQ(t.learn({kHop, 0}, mac(0xfe), kT0 + 10), LearnResult::kUpdated);
+    const NeighbourEntry* e = t.find({kHop, 0});
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->state, NeighbourState::kReachable);
     EXPECT_TRUE(e->has_mac);
     EXPECT_EQ(e->confirmed_ms, kT0 + 10);
     EXPECT_EQ(t.generation(), 1u);
-    EXPECT_TRUE(same(t.freeze().find(kHop), mac(0xfe)));
+    EXPECT_TRUE(same(t.freeze().find(kHop, 0), mac(0xfe)));
     // Reachable: nothing to solicit, nothing to probe.
-    EXPECT_FALSE(t.request(kHop, 0, kT0 + 5000));
+    EXPECT_FALSE(t.request({kHop, 0}, 0, kT0 + 5000));
     EXPECT_TRUE(t.expire(kT0 + 5000).empty());
 }
 
 TEST(NeighbourTableTest, LearnCreatesOnlyWhenAsked) {
     NeighbourTable t(16);
     const IpAddr host = addr("2001:db8:1::10");
-    EXPECT_EQ(t.learn(host, mac(1), kT0), LearnResult::kNoEntry);
+    EXPECT_EQ(t.learn({host, 0}, mac(1), kT0), LearnResult::kNoEntry);
     EXPECT_EQ(t.size(), 0u);
-    EXPECT_EQ(t.learn(host, mac(1), kT0, 3), LearnResult::kCreated);
-    EXPECT_EQ(t.find(host)->local_addr_index, 3);
+    EXPECT_EQ(t.learn({host, 0}, mac(1), kT0, 3), LearnResult::kCreated);
+    EXPECT_EQ(t.find({host, 0})->local_addr_index, 3);
     EXPECT_EQ(t.generation(), 1u);
-    EXPECT_EQ(t.learn(host, mac(1), kT0 + 1), LearnResult::kConfirmed);
+    EXPECT_EQ(t.learn({host, 0}, mac(1), kT0 + 1), LearnResult::kConfirmed);
     EXPECT_EQ(t.generation(), 1u);  // same MAC: no new map needed
-    EXPECT_EQ(t.learn(host, mac(2), kT0 + 2), LearnResult::kUpdated);
+    EXPECT_EQ(t.learn({host, 0}, mac(2), kT0 + 2), LearnResult::kUpdated);
     EXPECT_EQ(t.generation(), 2u);
-    EXPECT_TRUE(same(t.freeze().find(host), mac(2)));
+    EXPECT_TRUE(same(t.freeze().find(host, 0), mac(2)));
 }
 
 TEST(NeighbourTableTest, LearnRefusesInvalidInput) {
@@ -224,49 +224,49 @@ TEST(NeighbourTableTest, LearnRefusesInvalidInput) {
     const rte_ether_addr multicast{{0x01, 0, 0x5e, 0, 0, 1}};
     const rte_ether_addr broadcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
     const rte_ether_addr zero{};
-    EXPECT_EQ(t.learn(kHop, multicast, kT0, 0), LearnResult::kInvalid);
-    EXPECT_EQ(t.learn(kHop, broadcast, kT0, 0), LearnResult::kInvalid);
-    EXPECT_EQ(t.learn(kHop, zero, kT0, 0), LearnResult::kInvalid);
-    EXPECT_EQ(t.learn(IpAddr{}, mac(1), kT0, 0), LearnResult::kInvalid);
+    EXPECT_EQ(t.learn({kHop, 0}, multicast, kT0, 0), LearnResult::kInvalid);
+    EXPECT_EQ(t.learn({kHop, 0}, broadcast, kT0, 0), LearnResult::kInvalid);
+    EXPECT_EQ(t.learn({kHop, 0}, zero, kT0, 0), LearnResult::kInvalid);
+    EXPECT_EQ(t.learn({IpAddr{}, 0}, mac(1), kT0, 0), LearnResult::kInvalid);
     EXPECT_EQ(t.size(), 0u);
 }
 
 TEST(NeighbourTableTest, ReachableAgesToStaleIsReprobedAndConfirmed) {
     NeighbourTable t(16);
-    ASSERT_EQ(t.learn(kHop, mac(1), kT0, 0), LearnResult::kCreated);
+    ASSERT_EQ(t.learn({kHop, 0}, mac(1), kT0, 0), LearnResult::kCreated);
     EXPECT_TRUE(t.expire(kT0 + 299'999).empty());
-    EXPECT_EQ(t.find(kHop)->state, NeighbourState::kReachable);
+    EXPECT_EQ(t.find({kHop, 0})->state, NeighbourState::kReachable);
     auto probes = t.expire(kT0 + 300'000);
     ASSERT_EQ(probes.size(), 1u);
     EXPECT_EQ(probes[0].next_hop, kHop);
-    EXPECT_EQ(t.find(kHop)->state, NeighbourState::kStale);
-    EXPECT_TRUE(t.request(kHop, 0, kT0 + 300'000));
+    EXPECT_EQ(t.find({kHop, 0})->state, NeighbourState::kStale);
+    EXPECT_TRUE(t.request({kHop, 0}, 0, kT0 + 300'000));
     // Stale keeps its MAC: the workers keep sending meanwhile.
     const uint64_t gen = t.generation();
-    EXPECT_TRUE(same(t.freeze().find(kHop), mac(1)));
-    EXPECT_EQ(t.learn(kHop, mac(1), kT0 + 300'100), LearnResult::kConfirmed);
-    EXPECT_EQ(t.find(kHop)->state, NeighbourState::kReachable);
-    EXPECT_EQ(t.find(kHop)->probes, 0);
+    EXPECT_TRUE(same(t.freeze().find(kHop, 0), mac(1)));
+    EXPECT_EQ(t.learn({kHop, 0}, mac(1), kT0 + 300'100), LearnResult::kConfirmed);
+    EXPECT_EQ(t.find({kHop, 0})->state, NeighbourState::kReachable);
+    EXPECT_EQ(t.find({kHop, 0})->probes, 0);
     EXPECT_EQ(t.generation(), gen);
 }
 
 TEST(NeighbourTableTest, StaleUnansweredIsRemoved) {
     NeighbourTable t(16);
-    ASSERT_EQ(t.learn(kHop, mac(1), kT0, 0), LearnResult::kCreated);
+    ASSERT_EQ(t.learn({kHop, 0}, mac(1), kT0, 0), LearnResult::kCreated);
     const uint64_t stale_at = kT0 + 300'000;
     for (uint64_t i = 0; i < 3; ++i) {
         auto probes = t.expire(stale_at + i * 1000);
         ASSERT_EQ(probes.size(), 1u) << i;
-        EXPECT_TRUE(t.request(kHop, probes[0].local_addr_index, stale_at + i * 1000));
+        EXPECT_TRUE(t.request({kHop, 0}, probes[0].local_addr_index, stale_at + i * 1000));
     }
     const uint64_t gen = t.generation();
     EXPECT_TRUE(t.expire(stale_at + 2999).empty());
-    ASSERT_NE(t.find(kHop), nullptr);
+    ASSERT_NE(t.find({kHop, 0}), nullptr);
     EXPECT_TRUE(t.expire(stale_at + 3000).empty());
-    EXPECT_EQ(t.find(kHop), nullptr);
+    EXPECT_EQ(t.find({kHop, 0}), nullptr);
     EXPECT_EQ(t.generation(), gen + 1);
     EXPECT_EQ(t.counters().expired, 1u);
-    EXPECT_EQ(t.freeze().find(kHop), nullptr);
+    EXPECT_EQ(t.freeze().find(kHop, 0), nullptr);
 }
 
 TEST(NeighbourTableTest, BoundedEvictsOldestStaleNeverGrows) {
@@ -275,23 +275,23 @@ TEST(NeighbourTableTest, BoundedEvictsOldestStaleNeverGrows) {
     const IpAddr b = addr("192.0.2.2");
     const IpAddr c = addr("192.0.2.3");
     const IpAddr d = addr("192.0.2.4");
-    ASSERT_EQ(t.learn(a, mac(1), kT0 + 2, 0), LearnResult::kCreated);
-    ASSERT_EQ(t.learn(b, mac(2), kT0 + 1, 0), LearnResult::kCreated);  // confirmed first
-    ASSERT_EQ(t.learn(c, mac(3), kT0 + 3, 0), LearnResult::kCreated);
+    ASSERT_EQ(t.learn({a, 0}, mac(1), kT0 + 2, 0), LearnResult::kCreated);
+    ASSERT_EQ(t.learn({b, 0}, mac(2), kT0 + 1, 0), LearnResult::kCreated);  // confirmed first
+    ASSERT_EQ(t.learn({c, 0}, mac(3), kT0 + 3, 0), LearnResult::kCreated);
     // Full of reachable entries: nothing may go.
-    EXPECT_EQ(t.learn(d, mac(4), kT0 + 4, 0), LearnResult::kFull);
-    EXPECT_FALSE(t.request(d, 0, kT0 + 4));
+    EXPECT_EQ(t.learn({d, 0}, mac(4), kT0 + 4, 0), LearnResult::kFull);
+    EXPECT_FALSE(t.request({d, 0}, 0, kT0 + 4));
     EXPECT_EQ(t.counters().refused_full, 2u);
     EXPECT_EQ(t.size(), 3u);
     // All stale: the one confirmed longest ago goes.
     EXPECT_EQ(t.expire(kT0 + 400'000).size(), 3u);
-    EXPECT_TRUE(t.request(d, 0, kT0 + 400'000));
+    EXPECT_TRUE(t.request({d, 0}, 0, kT0 + 400'000));
     EXPECT_EQ(t.size(), 3u);
-    EXPECT_EQ(t.find(b), nullptr);
-    EXPECT_NE(t.find(a), nullptr);
-    EXPECT_NE(t.find(c), nullptr);
+    EXPECT_EQ(t.find({b, 0}), nullptr);
+    EXPECT_NE(t.find({a, 0}), nullptr);
+    EXPECT_NE(t.find({c, 0}), nullptr);
     EXPECT_EQ(t.counters().evicted, 1u);
-    EXPECT_EQ(t.freeze().find(b), nullptr);
+    EXPECT_EQ(t.freeze().find(b, 0), nullptr);
 }
 
 TEST(NeighbourTableTest, FailedEntriesAreEvictedBeforeStaleOnes) {
@@ -299,48 +299,48 @@ TEST(NeighbourTableTest, FailedEntriesAreEvictedBeforeStaleOnes) {
     const IpAddr a = addr("192.0.2.1");
     const IpAddr dead = addr("192.0.2.2");
     const IpAddr d = addr("192.0.2.4");
-    ASSERT_EQ(t.learn(a, mac(1), kT0, 0), LearnResult::kCreated);
-    ASSERT_TRUE(t.request(dead, 0, kT0));
+    ASSERT_EQ(t.learn({a, 0}, mac(1), kT0, 0), LearnResult::kCreated);
+    ASSERT_TRUE(t.request({dead, 0}, 0, kT0));
     uint64_t now = kT0 + 300'000;
     // a goes stale, dead runs out of probes and fails.
     for (int i = 0; i < 3; ++i, now += 1000) {
         for (const auto& p : t.expire(now)) {
-            t.request(p.next_hop, p.local_addr_index, now);
+            t.request({p.next_hop, 0}, p.local_addr_index, now);
         }
     }
-    ASSERT_EQ(t.find(dead)->state, NeighbourState::kFailed);
-    ASSERT_EQ(t.find(a)->state, NeighbourState::kStale);
-    EXPECT_EQ(t.learn(d, mac(4), now, 0), LearnResult::kCreated);
-    EXPECT_EQ(t.find(dead), nullptr);
-    EXPECT_NE(t.find(a), nullptr);
+    ASSERT_EQ(t.find({dead, 0})->state, NeighbourState::kFailed);
+    ASSERT_EQ(t.find({a, 0})->state, NeighbourState::kStale);
+    EXPECT_EQ(t.learn({d, 0}, mac(4), now, 0), LearnResult::kCreated);
+    EXPECT_EQ(t.find({dead, 0}), nullptr);
+    EXPECT_NE(t.find({a, 0}), nullptr);
 }
 
 TEST(NeighbourTableTest, FreezeHoldsEveryEntryWithAMac) {
     NeighbourTable t(64);
     EXPECT_EQ(t.freeze().size(), 0u);
     for (int i = 1; i <= 40; ++i) {
-        ASSERT_EQ(
-            t.learn(addr("192.0.2." + std::to_string(i)), mac(static_cast<uint8_t>(i)), kT0, 0),
-            LearnResult::kCreated);
+        ASSERT_EQ(t.learn({addr("192.0.2." + std::to_string(i)), 0}, mac(static_cast<uint8_t>(i)),
+                          kT0, 0),
+                  LearnResult::kCreated);
     }
-    ASSERT_TRUE(t.request(addr("192.0.2.200"), 0, kT0));
+    ASSERT_TRUE(t.request({addr("192.0.2.200"), 0}, 0, kT0));
     const NeighbourMap m = t.freeze();
     EXPECT_EQ(m.size(), 40u);
     for (int i = 1; i <= 40; ++i) {
         EXPECT_TRUE(
-            same(m.find(addr("192.0.2." + std::to_string(i))), mac(static_cast<uint8_t>(i))));
+            same(m.find(addr("192.0.2." + std::to_string(i)), 0), mac(static_cast<uint8_t>(i))));
     }
-    EXPECT_EQ(m.find(addr("192.0.2.200")), nullptr);
+    EXPECT_EQ(m.find(addr("192.0.2.200"), 0), nullptr);
 }
 
 TEST(NeighbourTableTest, ClockGoingBackwardsCountsAsNoTime) {
     NeighbourTable t(4);
-    ASSERT_TRUE(t.request(kHop, 0, kT0));
-    EXPECT_FALSE(t.request(kHop, 0, kT0 - 5000));
+    ASSERT_TRUE(t.request({kHop, 0}, 0, kT0));
+    EXPECT_FALSE(t.request({kHop, 0}, 0, kT0 - 5000));
     EXPECT_TRUE(t.expire(kT0 - 5000).empty());
-    ASSERT_EQ(t.learn(kHop, mac(1), kT0), LearnResult::kUpdated);
+    ASSERT_EQ(t.learn({kHop, 0}, mac(1), kT0), LearnResult::kUpdated);
     EXPECT_TRUE(t.expire(0).empty());
-    EXPECT_EQ(t.find(kHop)->state, NeighbourState::kReachable);
+    EXPECT_EQ(t.find({kHop, 0})->state, NeighbourState::kReachable);
 }
 
 TEST(NeighbourTableTest, CustomTimers) {
@@ -350,13 +350,13 @@ TEST(NeighbourTableTest, CustomTimers) {
     timers.failed_backoff_ms = 500;
     timers.reachable_ms = 2000;
     NeighbourTable t(4, timers);
-    ASSERT_TRUE(t.request(kHop, 0, kT0));
-    EXPECT_FALSE(t.request(kHop, 0, kT0 + 100));  // one probe only
+    ASSERT_TRUE(t.request({kHop, 0}, 0, kT0));
+    EXPECT_FALSE(t.request({kHop, 0}, 0, kT0 + 100));  // one probe only
     EXPECT_TRUE(t.expire(kT0 + 100).empty());
-    EXPECT_EQ(t.find(kHop)->state, NeighbourState::kFailed);
+    EXPECT_EQ(t.find({kHop, 0})->state, NeighbourState::kFailed);
     EXPECT_TRUE(t.expire(kT0 + 600).empty());
-    EXPECT_EQ(t.find(kHop), nullptr);
-    ASSERT_EQ(t.learn(kHop, mac(1), kT0, 0), LearnResult::kCreated);
+    EXPECT_EQ(t.find({kHop, 0}), nullptr);
+    ASSERT_EQ(t.learn({kHop, 0}, mac(1), kT0, 0), LearnResult::kCreated);
     EXPECT_EQ(t.expire(kT0 + 2000).size(), 1u);
 }
 

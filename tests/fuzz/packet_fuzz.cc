@@ -143,9 +143,13 @@ struct Fixture {
         host.mask = 1;
         host.mac[0] = locals.at(0).mac;
         const rte_ether_addr mac{{0x02, 0, 0, 0, 0xaa, 0x01}};
-        for (const char* n : {"192.0.2.254", "2001:db8:1::fe", "198.51.100.254", "192.0.2.10",
-                              "2001:db8:1::10"}) {
-            neighbours.add(ip(n), mac);  // 198.51.100.253 stays unknown: misses
+        const std::pair<const char*, uint16_t> known[] = {{"192.0.2.254", 0},
+                                                          {"2001:db8:1::fe", 0},
+                                                          {"198.51.100.254", 1},
+                                                          {"192.0.2.10", 0},
+                                                          {"2001:db8:1::10", 0}};
+        for (const auto& [n, port] : known) {
+            neighbours.add({ip(n), port}, mac);  // 198.51.100.253 stays unknown: misses
         }
         cached = locals;
         cached.cache_gateway_macs(neighbours);
