@@ -1,9 +1,8 @@
-// Dataplane in-process over net_ring ports: channel requests applied to a real
-// Dataplane, frames injected into the ports' RX rings and the frames that come
-// out of their TX rings checked byte for byte, with the counters.
+// Dataplane in-process over net_ring ports (the fixture: dataplane_fixture.h):
+// the channel's requests, ARP / ND, relaying, lists, emit, counters. Idle-leg
+// events are in dataplane_idle_test.cc.
 //
-// Most tests poll by hand (worker_poll_once + poll_main) so every step is
-// deterministic; ZeroLossOnReload runs a real worker lcore.
+// ZeroLossOnReload runs a real worker lcore; the others poll by hand.
 #include "dataplane/dataplane.h"
 
 #include <atomic>
@@ -14,19 +13,12 @@
 #include <thread>
 #include <vector>
 
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
 #include <rte_ring.h>
 
 #include <gtest/gtest.h>
 
-#include "configs/config.h"
-#include "dataplane/channel_server.h"
 #include "lists/address.h"
-#include "tests/dataplane/dpdk_env.h"
-#include "tests/dataplane/frame_builder.h"
-#include "tests/dataplane/leg_specs.h"
-#include "tests/dataplane/ring_port.h"
+#include "tests/dataplane/dataplane_fixture.h"
 
 namespace mg::dataplane {
 namespace {
@@ -35,217 +27,15 @@ using test::Bytes;
 using test::Mac;
 using test::UdpFrame;
 
-constexpr const char* kConfig = R"(
-[media]
-udp_ports = "30000-30999"
-silence_timeout_s = 1
-[dataplane]
-workers = 1
-idle_sleep_us = 0
-max_legs = 8
-relatch_after_s = 0
-[[dataplane.port]]
-name = "lan"
-role = "lan"
-device = "net_ring_dpt_lan"
-addresses = ["192.0.2.1/24", "2001:db8:1::1/64"]
-gateway = "192.0.2.254"
-[[dataplane.port]]
-name = "wan"
-role = "wan"
-device = "net_ring_dpt_wan"
-addresses = ["198.51.100.1/24", "2001:db8:2::1/64"]
-gateway = "198.51.100.254"
-gateway6 = "2001:db8:2::fe"
-vlan = 100
-dscp = 46
-)";
-
-const Mac kLanHost{0x02, 0, 0, 0, 0, 0x10};
-const Mac kWanGateway{0x02, 0, 0, 0, 0, 0xfe};
-const Mac kBroadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-constexpr uint16_t kWanTci = 100;
-
-using test::drain;
-using test::mac_of;
-using test::make_ring_port;
-using test::RingPort;
-RingPort g_lan;
-RingPort g_wan;
-bool g_ports_ok = false;
-
+using test::DataplaneTest;
+using test::g_lan;
+using test::g_wan;
+using test::kBroadcast;
+using test::kLanHost;
+using test::kWanGateway;
+using test::kWanTci;
 using test::leg_spec;
 using test::wire;
-
-class DataplaneTest : public testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        if (test::mbuf_pool() != nullptr && !g_ports_ok) {
-            g_ports_ok = make_ring_port("dpt_lan", g_lan) && make_ring_port("dpt_wan", g_wan);
-        }
-    }
-
-    void SetUp() override {
-        MG_REQUIRE_EAL();
-        ASSERT_TRUE(g_ports_ok);
-        drain(g_lan.rx);
-        drain(g_lan.tx);
-        drain(g_wan.rx);
-        drain(g_wan.tx);
-        configs::LoadOptions opts;
-        opts.host_interfaces = std::vector<configs::HostInterface>{};
-        auto cfg = configs::parse_config(kConfig, "dataplane_test.toml", opts);
-        ASSERT_TRUE(cfg.ok()) << (cfg.ok() ? "" : cfg.error().format());
-        auto dp = Dataplane::create(*cfg);
-        ASSERT_TRUE(dp.ok()) << (dp.ok() ? "" : dp.error().message);
-        dp_ = std::move(*dp);
-        lan_mac_ = mac_of(dp_->ports()[0].mac);
-        wan_mac_ = mac_of(dp_->ports()[1].mac);
-    }
-
-    void TearDown() override {
-        if (g_ports_ok) {
-            drain(g_lan.rx);
-            drain(g_lan.tx);
-            drain(g_wan.rx);
-            drain(g_wan.tx);
-        }
-        dp_.reset();
-    }
-
-    void inject(RingPort& p, const Bytes& frame) { ASSERT_TRUE(test::inject(p, frame)); }
-    static std::vector<Bytes> sent(RingPort& p) { return test::sent(p); }
-
-    // One worker round (and the main lcore's) followed by a second main round,
-    // so replies the main lcore queued are transmitted by worker 0.
-    void poll() {
-        Worker& w = dp_->workers_for_test()[0];
-        worker_poll_once(w, dp_->snapshot());
-        dp_->poll_main(now_ms_);
-        worker_poll_once(w, dp_->snapshot());
-    }
-
-    std::vector<std::vector<uint8_t>> request(const api::MessageBuilder& b,
-                                              bool* closed = nullptr,
-                                              int client = 0) {
-        std::vector<std::vector<uint8_t>> out;
-        bool close = false;
-        dp_->handle_message(b.bytes(), out, close, client);
-        if (closed != nullptr) {
-            *closed = close;
-        }
-        return out;
-    }
-
-    // The single reply's view (kept alive in reply_).
-    api::MessageView one_reply(const api::MessageBuilder& b, int client = 0) {
-        auto out = request(b, nullptr, client);
-        EXPECT_EQ(out.size(), 1u);
-        reply_ = out.empty() ? std::vector<uint8_t>{} : out[0];
-        auto v = api::parse_message(reply_);
-        EXPECT_TRUE(v.ok());
-        return v.ok() ? *v : api::MessageView{};
-    }
-
-    void add_legs(std::initializer_list<api::LegSpec> legs, bool expect_ok = true) {
-        api::MessageBuilder b(api::MsgType::kAddLegs, 7);
-        for (const auto& l : legs) {
-            b.add(l);
-        }
-        const auto v = one_reply(b);
-        if (expect_ok) {
-            EXPECT_EQ(v.type(), api::MsgType::kOk) << v.text();
-        } else {
-            EXPECT_EQ(v.type(), api::MsgType::kError);
-        }
-    }
-
-    // 192.0.2.10:4000 <-> [192.0.2.1:30000 | 198.51.100.1:30002] <-> 203.0.113.5:5000
-    void add_v4_relay() {
-        add_legs({leg_spec("192.0.2.1", 30000, "192.0.2.10", 4000, "198.51.100.1", 30002),
-                  leg_spec("198.51.100.1", 30002, "203.0.113.5", 5000, "192.0.2.1", 30000)});
-    }
-
-    // The neighbours the v4 relay needs, learned from their ARP requests for our
-    // addresses (an unsolicited reply would not create an entry).
-    void learn_v4_neighbours() {
-        inject(g_lan, test::ethernet(kBroadcast, kLanHost, 0x0806,
-                                     test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1")));
-        inject(g_wan, test::ethernet(kBroadcast, kWanGateway, 0x0806,
-                                     test::arp_request(kWanGateway, "198.51.100.254", "198.51.100.1"),
-                                     kWanTci));
-        poll();
-        sent(g_lan);
-        sent(g_wan);
-    }
-
-    UdpFrame lan_in() const {
-        UdpFrame f;
-        f.dst_mac = lan_mac_;
-        f.src_mac = kLanHost;
-        f.src_ip = "192.0.2.10";
-        f.dst_ip = "192.0.2.1";
-        f.src_port = 4000;
-        f.dst_port = 30000;
-        return f;
-    }
-    UdpFrame wan_out() const {
-        UdpFrame f = lan_in();
-        f.dst_mac = kWanGateway;
-        f.src_mac = wan_mac_;
-        f.vlan_tci = kWanTci;
-        f.src_ip = "198.51.100.1";
-        f.dst_ip = "203.0.113.5";
-        f.src_port = 30002;
-        f.dst_port = 5000;
-        f.ttl = 63;
-        f.tclass = 46 << 2;
-        return f;
-    }
-
-    // A datagram from src:sport on the WAN side (tagged, via the gateway) to our
-    // local:lport.
-    UdpFrame from_wan(const char* src, uint16_t sport, const char* local, uint16_t lport) const {
-        UdpFrame f;
-        f.dst_mac = wan_mac_;
-        f.src_mac = kWanGateway;
-        f.vlan_tci = kWanTci;
-        f.src_ip = src;
-        f.dst_ip = local;
-        f.src_port = sport;
-        f.dst_port = lport;
-        return f;
-    }
-    // What the LAN host receives when `in` is relayed from local:lport to
-    // host:hport: untagged, TTL / hop limit minus one, the lan port's DSCP (46,
-    // the default) with the ECN bits kept.
-    UdpFrame to_lan_host(UdpFrame in, const char* local, uint16_t lport, const char* host,
-                         uint16_t hport) const {
-        in.vlan_tci.reset();
-        in.dst_mac = kLanHost;
-        in.src_mac = lan_mac_;
-        in.src_ip = local;
-        in.dst_ip = host;
-        in.src_port = lport;
-        in.dst_port = hport;
-        in.ttl = static_cast<uint8_t>(in.ttl - 1);
-        in.tclass = static_cast<uint8_t>((46 << 2) | (in.tclass & 0x03));
-        return in;
-    }
-
-    api::StatsBody stats() {
-        const auto v = one_reply(api::MessageBuilder(api::MsgType::kStats, 3));
-        EXPECT_EQ(v.type(), api::MsgType::kStatsReply);
-        return v.body<api::StatsBody>();
-    }
-
-    std::unique_ptr<Dataplane> dp_;
-    Mac lan_mac_{};
-    Mac wan_mac_{};
-    uint64_t now_ms_ = 1000000;
-    std::vector<uint8_t> reply_;
-};
-
 TEST_F(DataplaneTest, HelloReportsTheInstance) {
     api::HelloBody h;
     api::MessageBuilder b(api::MsgType::kHello, 1);
@@ -576,110 +366,6 @@ TEST_F(DataplaneTest, EmitSendsFromARelayPort) {
     EXPECT_EQ(one_reply(bad).type(), api::MsgType::kError);
 }
 
-TEST_F(DataplaneTest, IdleLegsAreReportedOnce) {
-    add_v4_relay();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // silence_timeout_s = 1
-    auto events = dp_->idle_events(now_ms_);
-    size_t reported = 0;
-    for (const auto& m : events) {
-        auto v = api::parse_message(m);
-        ASSERT_TRUE(v.ok());
-        EXPECT_EQ(v->type(), api::MsgType::kIdleEvents);
-        reported += v->header.count;
-    }
-    EXPECT_EQ(reported, 2u);
-    EXPECT_TRUE(dp_->idle_events(now_ms_).empty());  // once
-    // A new control: the silent legs again, but not a relay added just now.
-    add_legs({leg_spec("192.0.2.1", 30004, "192.0.2.10", 4004, "198.51.100.1", 30006),
-              leg_spec("198.51.100.1", 30006, "203.0.113.5", 5006, "192.0.2.1", 30004)});
-    dp_->forget_reported();
-    events = dp_->idle_events(now_ms_);
-    ASSERT_EQ(events.size(), 1u);
-    EXPECT_EQ(api::parse_message(events[0])->header.count, 2u);
-}
-
-// Through the channel server: a connected client gets each silence once, as an
-// unsolicited message, sent without the server waiting on the client.
-TEST_F(DataplaneTest, IdleEventsReachAClientOnceThroughTheServer) {
-    add_v4_relay();
-    const std::string path = "/tmp/mg-dp-idle-" + std::to_string(::getpid()) + ".sock";
-    auto server = ChannelServer::open(*dp_, path, -1);
-    ASSERT_TRUE(server.ok()) << server.error().message;
-    auto client = api::connect_channel(path, true);
-    ASSERT_TRUE(client.ok()) << client.error().message;
-    size_t events = 0;
-    size_t messages = 0;
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3500);
-    while (std::chrono::steady_clock::now() < until) {
-        (*server)->run_once(10);
-        std::vector<uint8_t> buf;
-        while (true) {
-            auto got = api::recv_message(*client, buf);  // non-blocking: kIo when empty
-            if (!got.ok() || !*got) {
-                break;
-            }
-            auto v = api::parse_message(buf);
-            ASSERT_TRUE(v.ok());
-            EXPECT_EQ(v->type(), api::MsgType::kIdleEvents);
-            EXPECT_EQ(v->header.seq, 0u);
-            events += v->header.count;
-            ++messages;
-        }
-    }
-    EXPECT_EQ(events, 2u);  // both legs, once each, in three and a half scans
-    EXPECT_EQ(messages, 1u);
-    ::close(*client);
-}
-
-size_t idle_count(const std::vector<std::vector<uint8_t>>& events) {
-    size_t n = 0;
-    for (const auto& m : events) {
-        n += api::parse_message(m)->header.count;
-    }
-    return n;
-}
-
-// On a dataplane up longer than the threshold, a leg added now that never
-// receives is silent from when it was added, not from the start, however often
-// the legs are scanned.
-TEST_F(DataplaneTest, ANewLegIsSilentFromItsAddingNotFromTheStart) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1300));  // silence_timeout_s = 1
-    add_v4_relay();
-    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
-    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 2u);
-}
-
-// A packet after the report starts a new silence, reported again, even when no
-// scan saw the leg active in between; a leg that stays silent is not reported
-// twice, and one a scan sees active is not reported.
-TEST_F(DataplaneTest, AnIdleLegThatGotTrafficIsReportedAgain) {
-    add_v4_relay();
-    learn_v4_neighbours();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // silence_timeout_s = 1
-    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 2u);
-    inject(g_lan, test::build_udp(lan_in()));  // on 192.0.2.1:30000
-    poll();
-    ASSERT_EQ(sent(g_wan).size(), 1u);
-    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);  // active now
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    auto events = dp_->idle_events(now_ms_);
-    ASSERT_EQ(idle_count(events), 1u);  // 30000 again; 30002 never received: once
-    EXPECT_EQ(api::parse_message(events[0])->entry<api::IdleEvent>(0).key.port, 30000u);
-
-    inject(g_lan, test::build_udp(lan_in()));  // and no scan until it is silent again
-    poll();
-    ASSERT_EQ(sent(g_wan).size(), 1u);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    events = dp_->idle_events(now_ms_);
-    ASSERT_EQ(idle_count(events), 1u);
-    EXPECT_EQ(api::parse_message(events[0])->entry<api::IdleEvent>(0).key.port, 30000u);
-    EXPECT_EQ(idle_count(dp_->idle_events(now_ms_)), 0u);
-}
-
 // Bad and unwanted frames through the ring: nothing comes out, and each is
 // counted under its own reason.
 TEST_F(DataplaneTest, MalformedAndUnwantedFramesAreCountedByReason) {
@@ -776,6 +462,97 @@ TEST_F(DataplaneTest, Ipv6NeighbourSolicitationAndRelay) {
     const auto out = sent(g_lan);
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0], test::build_udp(expected));
+}
+
+// Both ports' IPv6 gateway is the link-local fe80::1, a different router on each
+// link (the usual IPv6 set-up): each port solicits and learns its own router, and
+// relayed packets leave each port towards that port's router.
+class TwoLinkLocalRoutersTest : public DataplaneTest {
+  protected:
+    const char* config() const override { return config_.c_str(); }
+
+    std::string config_ = [] {
+        std::string c = test::kDataplaneTestConfig;
+        const std::string lan_gw = "gateway = \"192.0.2.254\"\n";
+        const std::string wan_gw6 = "gateway6 = \"2001:db8:2::fe\"\n";
+        c.replace(c.find(lan_gw), lan_gw.size(), lan_gw + "gateway6 = \"fe80::1\"\n");
+        c.replace(c.find(wan_gw6), wan_gw6.size(), "gateway6 = \"fe80::1\"\n");
+        return c;
+    }();
+};
+
+TEST_F(TwoLinkLocalRoutersTest, EachPortReachesItsOwnRouter) {
+    const Mac lan_router{0x02, 0, 0, 0, 0, 0xa1};
+    const Mac wan_router{0x02, 0, 0, 0, 0, 0xa2};
+    // 2001:db8:9::5 (behind the LAN router) <-> [lan :30010 | wan :30012] <->
+    // 2001:db8:7::7 (behind the WAN router)
+    add_legs({leg_spec("2001:db8:1::1", 30010, "2001:db8:9::5", 4010, "2001:db8:2::1", 30012),
+              leg_spec("2001:db8:2::1", 30012, "2001:db8:7::7", 5010, "2001:db8:1::1", 30010)});
+    UdpFrame from_lan;
+    from_lan.dst_mac = lan_mac_;
+    from_lan.src_mac = lan_router;
+    from_lan.src_ip = "2001:db8:9::5";
+    from_lan.dst_ip = "2001:db8:1::1";
+    from_lan.src_port = 4010;
+    from_lan.dst_port = 30010;
+    UdpFrame from_wan_side = from_wan("2001:db8:7::7", 5010, "2001:db8:2::1", 30012);
+    from_wan_side.src_mac = wan_router;
+
+    // Neither router is known: each port solicits fe80::1 on its own link, the
+    // packets are dropped.
+    inject(g_lan, test::build_udp(from_lan));
+    inject(g_wan, test::build_udp(from_wan_side));
+    poll();
+    const auto lan_ns = sent(g_lan);
+    const auto wan_ns = sent(g_wan);
+    ASSERT_EQ(lan_ns.size(), 1u);
+    ASSERT_EQ(wan_ns.size(), 1u);
+    const Bytes router = test::ip_bytes("fe80::1");
+    for (const auto& [frame, l3] : {std::pair{lan_ns[0], size_t{14}}, {wan_ns[0], size_t{18}}}) {
+        ASSERT_GE(frame.size(), l3 + 40 + 24);
+        EXPECT_EQ(frame[l3 + 40], 135);  // a neighbour solicitation ...
+        EXPECT_EQ(Bytes(frame.begin() + static_cast<long>(l3 + 48),
+                        frame.begin() + static_cast<long>(l3 + 64)),
+                  router);  // ... for fe80::1
+    }
+    EXPECT_EQ(stats().drops[static_cast<unsigned>(DropReason::kNoNeighbour)], 2u);
+
+    // Each router answers on its own link.
+    auto na = [](const char* to, const Mac& mac) {
+        test::NdMessage m;
+        m.type = 136;
+        m.flags = 0x60;  // Solicited, Override
+        m.src = "fe80::1";
+        m.dst = to;
+        m.target = "fe80::1";
+        m.options = test::lla_option(2, mac);
+        return test::nd_packet(m);
+    };
+    inject(g_lan, test::ethernet(lan_mac_, lan_router, 0x86dd, na("2001:db8:1::1", lan_router)));
+    inject(g_wan,
+           test::ethernet(wan_mac_, wan_router, 0x86dd, na("2001:db8:2::1", wan_router), kWanTci));
+    poll();
+    EXPECT_TRUE(sent(g_lan).empty());
+    EXPECT_TRUE(sent(g_wan).empty());
+
+    // Relayed both ways, each out of its port to that port's router.
+    inject(g_lan, test::build_udp(from_lan));
+    inject(g_wan, test::build_udp(from_wan_side));
+    poll();
+    UdpFrame to_wan = from_lan;
+    to_wan.dst_mac = wan_router;
+    to_wan.src_mac = wan_mac_;
+    to_wan.vlan_tci = kWanTci;
+    to_wan.src_ip = "2001:db8:2::1";
+    to_wan.dst_ip = "2001:db8:7::7";
+    to_wan.src_port = 30012;
+    to_wan.dst_port = 5010;
+    to_wan.ttl = 63;
+    to_wan.tclass = 46 << 2;
+    UdpFrame to_lan = to_lan_host(from_wan_side, "2001:db8:1::1", 30010, "2001:db8:9::5", 4010);
+    to_lan.dst_mac = lan_router;
+    EXPECT_EQ(sent(g_wan), std::vector<Bytes>{test::build_udp(to_wan)});
+    EXPECT_EQ(sent(g_lan), std::vector<Bytes>{test::build_udp(to_lan)});
 }
 
 // Traffic flows through a running worker lcore while the lists are replaced
