@@ -9,6 +9,7 @@
 
 #include "resolver/resolver.h"
 #include "tests/resolver/fake_dns_server.h"
+#include "tests/resolver/resolver_fixture.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -18,11 +19,13 @@ namespace mg::resolver {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Clock;
+using testing::expect_gap;
 using testing::FakeDnsServer;
 using testing::FakeQuery;
 using testing::Forgery;
-using Clock = EventLoop::Clock;
-using Ms = std::chrono::milliseconds;
+using testing::Ms;
+using testing::ResolverTest;
 
 bool ipv6_loopback_usable() {
     int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -37,13 +40,9 @@ bool ipv6_loopback_usable() {
     return ok;
 }
 
-void expect_gap(Clock::duration gap, Ms expected, const std::string& what) {
-    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(gap).count() / 1000.0;
-    EXPECT_GE(ms, static_cast<double>(expected.count()) - 5) << what;
-    EXPECT_LE(ms, static_cast<double>(expected.count()) + 40) << what;
-}
-
-class ResolverIpv6Test : public ::testing::Test {
+// The fixture of resolver_test.cc with the cache off, skipped where ::1 cannot be
+// bound.
+class ResolverIpv6Test : public ResolverTest {
   protected:
     void SetUp() override {
         if (!ipv6_loopback_usable()) {
@@ -52,44 +51,10 @@ class ResolverIpv6Test : public ::testing::Test {
     }
 
     ResolverConfig config(std::vector<ServerAddr> servers, Ms t, int retries) {
-        ResolverConfig c;
-        c.servers = std::move(servers);
-        c.initial_timeout = t;
-        c.retries = retries;
+        ResolverConfig c = ResolverTest::config(std::move(servers), t, retries);
         c.cache_enabled = false;
-        c.log = [this](std::string_view line) { logs_.emplace_back(line); };
         return c;
     }
-
-    ResolveResult run(Resolver& r,
-                      const std::string& name,
-                      RrType type,
-                      Clock::time_point* done_at = nullptr) {
-        bool done = false;
-        ResolveResult out;
-        r.resolve(name, type, [&](ResolveResult res) {
-            out = std::move(res);
-            done = true;
-            if (done_at != nullptr) {
-                *done_at = Clock::now();
-            }
-        });
-        EXPECT_TRUE(loop_.run_until([&] { return done; }, Clock::now() + 10s));
-        return out;
-    }
-
-    bool any_log(const std::string& needle) const {
-        for (const std::string& l : logs_) {
-            if (l.find(needle) != std::string::npos) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    EventLoop loop_;
-    std::vector<std::string> logs_;
-    std::vector<FakeQuery> shared_;
 };
 
 TEST_F(ResolverIpv6Test, ScheduleAndRoundRobinBetweenTwoIpv6Servers) {
@@ -100,7 +65,7 @@ TEST_F(ResolverIpv6Test, ScheduleAndRoundRobinBetweenTwoIpv6Servers) {
     s1.behavior().drop_all = true;
     Resolver r(loop_, config({s0.addr(), s1.addr()}, t, 3));
     Clock::time_point done_at;
-    ResolveResult res = run(r, "v6.example", RrType::kAaaa, &done_at);
+    ResolveResult res = run(r, "v6.example", RrType::kAaaa, false, &done_at);
     EXPECT_EQ(res.status, ResolveStatus::kNoResponse);
     EXPECT_EQ(res.attempts, 4);
     ASSERT_EQ(shared_.size(), 4u);
@@ -161,7 +126,8 @@ TEST_F(ResolverIpv6Test, MixedServerListRotatesAcrossFamilies) {
     }
     Resolver r(loop_, config({s0.addr(), s1.addr(), s2.addr()}, t, 4));
     Clock::time_point done_at;
-    EXPECT_EQ(run(r, "mixed.example", RrType::kA, &done_at).status, ResolveStatus::kNoResponse);
+    EXPECT_EQ(run(r, "mixed.example", RrType::kA, false, &done_at).status,
+              ResolveStatus::kNoResponse);
     std::vector<int> order;
     for (const FakeQuery& q : shared_) {
         order.push_back(q.server);
