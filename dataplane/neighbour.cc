@@ -19,6 +19,23 @@ inline bool valid_mac(const rte_ether_addr& mac) {
     return rte_is_valid_assigned_ether_addr(&mac);
 }
 
+// How readily an entry gives its place to a new one (`for_needed`: the new one is
+// needed); lower goes first, kKeep never. See "Bound" in neighbour.h.
+constexpr int kKeep = 4;
+int eviction_rank(const NeighbourEntry& e, bool for_needed) {
+    switch (e.state) {
+        case NeighbourState::kFailed:
+            return 0;
+        case NeighbourState::kStale:
+            return e.needed ? 3 : 1;
+        case NeighbourState::kReachable:
+            return !e.needed && for_needed ? 2 : kKeep;
+        case NeighbourState::kIncomplete:
+            return kKeep;
+    }
+    return kKeep;
+}
+
 }  // namespace
 
 const char* neighbour_state_name(NeighbourState state) {
@@ -52,25 +69,21 @@ void NeighbourTable::remove(Map::iterator it) {
     entries_.erase(it);
 }
 
-bool NeighbourTable::make_room() {
+bool NeighbourTable::make_room(bool needed) {
     if (entries_.size() < max_entries_) {
         return true;
     }
-    // A failed entry first (it holds nothing useful), else the stale entry
-    // confirmed longest ago.
     auto victim = entries_.end();
+    int victim_rank = kKeep;
+    uint64_t victim_ms = 0;
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
         const NeighbourEntry& e = it->second;
-        if (e.state == NeighbourState::kFailed) {
-            if (victim == entries_.end() || victim->second.state != NeighbourState::kFailed ||
-                e.failed_ms < victim->second.failed_ms) {
-                victim = it;
-            }
-        } else if (e.state == NeighbourState::kStale) {
-            if (victim == entries_.end() || (victim->second.state == NeighbourState::kStale &&
-                                             e.confirmed_ms < victim->second.confirmed_ms)) {
-                victim = it;
-            }
+        const int rank = eviction_rank(e, needed);
+        const uint64_t ms = e.state == NeighbourState::kFailed ? e.failed_ms : e.confirmed_ms;
+        if (rank < victim_rank || (rank == victim_rank && rank != kKeep && ms < victim_ms)) {
+            victim = it;
+            victim_rank = rank;
+            victim_ms = ms;
         }
     }
     if (victim == entries_.end()) {
@@ -90,12 +103,13 @@ bool NeighbourTable::request(const NeighbourKey& next_hop,
     }
     auto it = entries_.find(next_hop);
     if (it == entries_.end()) {
-        if (!make_room()) {
+        if (!make_room(true)) {
             return false;
         }
         NeighbourEntry e;
         e.addr = next_hop.addr;
         e.port = next_hop.port;
+        e.needed = true;
         e.state = NeighbourState::kIncomplete;
         e.local_addr_index = local_addr_index;
         e.probes = 1;
@@ -105,6 +119,7 @@ bool NeighbourTable::request(const NeighbourKey& next_hop,
         return true;
     }
     NeighbourEntry& e = it->second;
+    e.needed = true;
     if (e.state != NeighbourState::kIncomplete && e.state != NeighbourState::kStale) {
         return false;
     }
@@ -130,7 +145,7 @@ LearnResult NeighbourTable::learn(const NeighbourKey& addr,
         if (create_for_local < 0 || create_for_local > UINT16_MAX) {
             return LearnResult::kNoEntry;
         }
-        if (!make_room()) {
+        if (!make_room(false)) {
             return LearnResult::kFull;
         }
         NeighbourEntry e;

@@ -19,10 +19,20 @@
 // Packets for a next hop without a MAC are dropped by the workers (kNoNeighbour);
 // nothing is queued.
 //
+// Origin: an entry is `needed` when request() created or asked for it (a next
+// hop the workers or an emit miss); an entry learn() created from a neighbour's
+// request for our address is only `heard` until then: any host on the link can
+// make those (one NS per source address), so they are a cache and must never
+// crowd out next hops.
+//
 // Bound: at most max_entries entries, fixed at construction; the table never
-// grows past it. A new entry when full evicts a failed entry, else the stale
-// entry confirmed longest ago; reachable and incomplete entries are never
-// evicted, so when there is none to evict the new entry is refused (counted).
+// grows past it. A new entry when full evicts, in this order, a failed entry, a
+// stale heard one, (for a needed entry only) a reachable heard one, a stale
+// needed one; within a kind the one failed or confirmed longest ago. Reachable
+// needed and incomplete entries are never evicted, so when there is none to
+// evict the new entry is refused (counted). A host flooding the link with
+// requests thus fills the table with heard entries that the next hops in use
+// replace as they need room.
 //
 // Time: every call takes `now_ms` from the caller (a monotonic millisecond
 // clock); nothing here reads a clock, so tests are deterministic. A `now_ms`
@@ -58,6 +68,7 @@ struct NeighbourEntry {
     rte_ether_addr mac{};  // valid when has_mac (reachable, stale)
     bool has_mac = false;
     NeighbourState state = NeighbourState::kIncomplete;
+    bool needed = false;            // request() created or asked for it (see Origin)
     uint16_t local_addr_index = 0;  // the local address solicitations are sent from
     uint8_t probes = 0;             // solicitations sent in the current round
     uint64_t probed_ms = 0;         // when the last one was sent
@@ -157,8 +168,9 @@ class NeighbourTable {
     };
     using Map = std::unordered_map<NeighbourKey, NeighbourEntry, Hash>;
 
-    // Room for one more entry: true when below the bound or after evicting.
-    bool make_room();
+    // Room for one more entry (`needed` or heard): true when below the bound or
+    // after evicting (see Bound).
+    bool make_room(bool needed);
     void remove(Map::iterator it);
 
     size_t max_entries_;

@@ -275,10 +275,12 @@ TEST(NeighbourTableTest, BoundedEvictsOldestStaleNeverGrows) {
     const IpAddr b = addr("192.0.2.2");
     const IpAddr c = addr("192.0.2.3");
     const IpAddr d = addr("192.0.2.4");
-    ASSERT_EQ(t.learn({a, 0}, mac(1), kT0 + 2, 0), LearnResult::kCreated);
-    ASSERT_EQ(t.learn({b, 0}, mac(2), kT0 + 1, 0), LearnResult::kCreated);  // confirmed first
-    ASSERT_EQ(t.learn({c, 0}, mac(3), kT0 + 3, 0), LearnResult::kCreated);
-    // Full of reachable entries: nothing may go.
+    // Three next hops in use (needed), resolved.
+    for (const auto& [hop, confirmed] : {std::pair{a, kT0 + 2}, {b, kT0 + 1}, {c, kT0 + 3}}) {
+        ASSERT_TRUE(t.request({hop, 0}, 0, kT0));
+        ASSERT_EQ(t.learn({hop, 0}, mac(1), confirmed), LearnResult::kUpdated);
+    }
+    // Full of reachable needed entries: nothing may go.
     EXPECT_EQ(t.learn({d, 0}, mac(4), kT0 + 4, 0), LearnResult::kFull);
     EXPECT_FALSE(t.request({d, 0}, 0, kT0 + 4));
     EXPECT_EQ(t.counters().refused_full, 2u);
@@ -292,6 +294,39 @@ TEST(NeighbourTableTest, BoundedEvictsOldestStaleNeverGrows) {
     EXPECT_NE(t.find({c, 0}), nullptr);
     EXPECT_EQ(t.counters().evicted, 1u);
     EXPECT_EQ(t.freeze().find(b, 0), nullptr);
+}
+
+// Entries created from neighbours' requests (heard) are a cache: a host flooding
+// the link with requests from many addresses fills the table with them, and the
+// next hops in use still get in, replacing the heard entry confirmed longest ago.
+// Heard entries never replace reachable ones, and a heard entry a worker asks
+// for is needed from then on.
+TEST(NeighbourTableTest, HeardEntriesNeverCrowdOutNextHops) {
+    NeighbourTable t(3);
+    const IpAddr a = addr("192.0.2.1");
+    const IpAddr b = addr("192.0.2.2");
+    const IpAddr c = addr("192.0.2.3");
+    ASSERT_EQ(t.learn({a, 0}, mac(1), kT0 + 2, 0), LearnResult::kCreated);
+    ASSERT_EQ(t.learn({b, 0}, mac(2), kT0 + 1, 0), LearnResult::kCreated);  // confirmed first
+    ASSERT_EQ(t.learn({c, 0}, mac(3), kT0 + 3, 0), LearnResult::kCreated);
+    EXPECT_FALSE(t.find({a, 0})->needed);
+    // Another heard one does not get in ...
+    EXPECT_EQ(t.learn({addr("192.0.2.9"), 0}, mac(9), kT0 + 4, 0), LearnResult::kFull);
+    // ... a next hop does, in place of the heard entry confirmed longest ago.
+    EXPECT_TRUE(t.request({addr("192.0.2.254"), 0}, 0, kT0 + 4));
+    EXPECT_EQ(t.find({b, 0}), nullptr);
+    EXPECT_TRUE(t.find({addr("192.0.2.254"), 0})->needed);
+    // A worker asks for c: needed now, so the next next hop takes a's place.
+    EXPECT_FALSE(t.request({c, 0}, 0, kT0 + 5));  // reachable: no solicitation
+    EXPECT_TRUE(t.find({c, 0})->needed);
+    EXPECT_TRUE(t.request({addr("192.0.2.253"), 0}, 0, kT0 + 5));
+    EXPECT_EQ(t.find({a, 0}), nullptr);
+    EXPECT_NE(t.find({c, 0}), nullptr);
+    // Only needed entries are left, reachable or resolving: nothing may go.
+    EXPECT_FALSE(t.request({addr("192.0.2.252"), 0}, 0, kT0 + 6));
+    EXPECT_EQ(t.counters().evicted, 2u);
+    EXPECT_EQ(t.counters().refused_full, 2u);
+    EXPECT_EQ(t.size(), 3u);
 }
 
 TEST(NeighbourTableTest, FailedEntriesAreEvictedBeforeStaleOnes) {
