@@ -188,6 +188,16 @@ Result<std::unique_ptr<CliServer>> CliServer::open(resolver::EventLoop& loop,
         if (::mkdir(dir.c_str(), 0750) == 0 && log)
             log("created the runtime directory " + dir);
     }
+    // Held from before the stale check until the server goes: two daemons started
+    // at once cannot both take the socket file's name.
+    auto lock = PathLock::acquire(path);
+    if (!lock.ok()) {
+        if (lock.error().code == ErrorCode::kLimit)
+            return make_error(ErrorCode::kLimit,
+                              "another mediagate-control is already running on " + path + " (" +
+                                  lock.error().message + "); not starting a second one");
+        return lock.error();
+    }
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
@@ -246,6 +256,7 @@ Result<std::unique_ptr<CliServer>> CliServer::open(resolver::EventLoop& loop,
         return make_error(ErrorCode::kIo, "control socket " + path + ": " + std::strerror(err));
     }
     server->fd_ = fd;
+    server->lock_ = std::move(*lock);
     server->dev_ = st.st_dev;
     server->ino_ = st.st_ino;
     CliServer* self = server.get();

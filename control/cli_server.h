@@ -7,11 +7,13 @@
 // client went away (or the server was destroyed) does nothing.
 //
 // Socket file: created with mode 0660; a missing last directory level of the path is
-// created (mode 0750), as systemd's RuntimeDirectory= would. On open, an existing file at the path
-// is checked: a live socket (another daemon answers) -> error, nothing touched; a stale socket
-// (connection refused) -> removed and replaced; anything that is not a socket -> error. The file is
-// removed on destruction only if it is still the one this server created (a newer daemon's socket
-// is left alone).
+// created (mode 0750), as systemd's RuntimeDirectory= would. The daemon holds an exclusive lock
+// on PATH.lock (common/path_lock.h) from before the checks below until it goes, so two daemons
+// started at once cannot both take the path: the second one -> error. On open, an existing file at
+// the path is checked: a live socket (another daemon answers) -> error, nothing touched; a stale
+// socket (connection refused) -> removed and replaced; anything that is not a socket -> error. The
+// file is removed on destruction only if it is still the one this server created (a newer daemon's
+// socket is left alone).
 //
 // Limits (untrusted clients): requests over kMaxRequestBytes, more than kMaxClients
 // connections at once, or a request not complete within kRequestTimeout -> the
@@ -25,6 +27,7 @@
 #include <memory>
 #include <string>
 
+#include "common/path_lock.h"
 #include "common/result.h"
 #include "control/cli_protocol.h"
 #include "control/command_output.h"
@@ -71,6 +74,7 @@ class CliServer {
     resolver::EventLoop& loop_;
     std::string path_;
     int fd_ = -1;
+    PathLock lock_;  // PATH.lock, held while the server lives (common/path_lock.h)
     resolver::EventLoop::TimerId accept_timer_ = 0;  // accepting again when it fires
     dev_t dev_ = 0;
     ino_t ino_ = 0;

@@ -22,6 +22,17 @@ uint64_t monotonic_ms() {
 Result<std::unique_ptr<ChannelServer>> ChannelServer::open(Dataplane& dp,
                                                            const std::string& path,
                                                            int signal_fd) {
+    // Held from before listen_channel's stale check until the server goes: two
+    // dataplanes started at once cannot both take the socket file's name.
+    auto lock = PathLock::acquire(path);
+    if (!lock) {
+        if (lock.error().code == ErrorCode::kLimit) {
+            return make_error(
+                ErrorCode::kInvalidInput,
+                path + ": another dataplane is listening there (" + lock.error().message + ")");
+        }
+        return lock.error();
+    }
     auto fd = api::listen_channel(path);
     if (!fd) {
         return fd.error();
@@ -39,7 +50,9 @@ Result<std::unique_ptr<ChannelServer>> ChannelServer::open(Dataplane& dp,
         ev.data.fd = signal_fd;
         epoll_ctl(ep, EPOLL_CTL_ADD, signal_fd, &ev);
     }
-    return std::unique_ptr<ChannelServer>(new ChannelServer(dp, path, *fd, ep, signal_fd));
+    auto server = std::unique_ptr<ChannelServer>(new ChannelServer(dp, path, *fd, ep, signal_fd));
+    server->lock_ = std::move(*lock);
+    return server;
 }
 
 ChannelServer::ChannelServer(

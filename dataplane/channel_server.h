@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/path_lock.h"
 #include "common/result.h"
 #include "dataplane/dataplane.h"
 
@@ -27,8 +28,10 @@ class ChannelServer {
   public:
     static constexpr size_t kMaxClients = 8;
 
-    // Listens at `path` (see api::listen_channel). signal_fd: a signalfd whose
-    // readiness means "stop" (or -1).
+    // Listens at `path` (see api::listen_channel), holding PATH.lock
+    // (common/path_lock.h) until destroyed so that two dataplanes started at once
+    // cannot both take the path. signal_fd: a signalfd whose readiness means
+    // "stop" (or -1).
     static Result<std::unique_ptr<ChannelServer>> open(Dataplane& dp,
                                                        const std::string& path,
                                                        int signal_fd);
@@ -54,6 +57,7 @@ class ChannelServer {
     int listen_fd_;
     int epoll_fd_;
     int signal_fd_;
+    PathLock lock_;
     std::vector<int> clients_;
     std::vector<uint8_t> buf_;
     uint64_t last_idle_ms_ = 0;
