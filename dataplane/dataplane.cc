@@ -287,14 +287,19 @@ void Dataplane::announce() {
     }
 }
 
-void Dataplane::solicit(const IpAddr& next_hop, uint16_t local_index, uint64_t now_ms) {
+void Dataplane::solicit(const IpAddr& next_hop,
+                        uint16_t local_index,
+                        uint64_t now_ms,
+                        bool reprobe) {
     const Snapshot& snap = snapshot_.latest();
     if (local_index >= snap.locals.size()) {
         return;
     }
     // Solicited on the link of the local address it is sent from.
     const LocalAddress& l = snap.locals.at(local_index);
-    if (!neighbours_.request(NeighbourKey{next_hop, l.port_id}, local_index, now_ms)) {
+    const NeighbourKey key{next_hop, l.port_id};
+    if (!(reprobe ? neighbours_.reprobe(key, local_index, now_ms)
+                  : neighbours_.request(key, local_index, now_ms))) {
         return;
     }
     rte_mbuf* m = next_hop.is_v4() ? build_arp_request(pool_, l, next_hop)
@@ -389,7 +394,7 @@ unsigned Dataplane::drain_misses(uint64_t now_ms) {
     const unsigned n =
         rte_ring_dequeue_burst_elem(miss_ring_, elems, sizeof(MissElem), kMaxBurst, nullptr);
     for (unsigned i = 0; i < n; ++i) {
-        solicit(elems[i].miss.next_hop, elems[i].miss.local_addr_index, now_ms);
+        solicit(elems[i].miss.next_hop, elems[i].miss.local_addr_index, now_ms, false);
     }
     return n;
 }
@@ -399,7 +404,7 @@ unsigned Dataplane::poll_main(uint64_t now_ms) {
     if (now_ms - last_age_ms_ >= kAgeEveryMs) {
         last_age_ms_ = now_ms;
         for (const auto& probe : neighbours_.expire(now_ms)) {
-            solicit(probe.next_hop, probe.local_addr_index, now_ms);
+            solicit(probe.next_hop, probe.local_addr_index, now_ms, true);
         }
     }
     republish_neighbours();

@@ -140,7 +140,10 @@ class Dataplane {
     // Writes a frame that arrived on m->port to that port's TAP, or frees it
     // (no TAP, or the TAP refused it: counted).
     void to_host(rte_mbuf* m);
-    void solicit(const IpAddr& next_hop, uint16_t local_index, uint64_t now_ms);
+    // An ARP request / NS for `next_hop` from local address `local_index`, when the
+    // neighbour table says so: for a miss (the entry is needed from then on), or
+    // a `reprobe` that expire() asked for (the entry keeps its origin).
+    void solicit(const IpAddr& next_hop, uint16_t local_index, uint64_t now_ms, bool reprobe);
     // Queues a frame built on the main lcore (or read from a TAP) for worker 0 to
     // transmit; a full ring frees it and counts it in `dropped` (main_tx_dropped_
     // when not given).

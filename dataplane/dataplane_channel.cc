@@ -505,7 +505,7 @@ void Dataplane::on_emit(const api::MessageView& m, std::vector<std::vector<uint8
         const IpAddr& hop = from.next_hop(peer);
         const rte_ether_addr* mac = snap.neighbours.find(hop, from.port_id);
         if (mac == nullptr) {
-            solicit(hop, static_cast<uint16_t>(snap.locals.find(from.addr)), last_age_ms_);
+            solicit(hop, static_cast<uint16_t>(snap.locals.find(from.addr)), last_age_ms_, false);
             continue;  // counted as not sent; the next keepalive finds the MAC
         }
         rte_mbuf* frame = build_udp(pool_, from, e.local_port, peer, e.peer_port, *mac,

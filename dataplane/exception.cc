@@ -114,27 +114,45 @@ bool own_mac(const LocalAddressTable& locals, uint16_t port, const rte_ether_add
     return false;
 }
 
-// `a` could be a next hop of a local address of its family on (port, tci): on
-// link, IPv6 link-local, that address's gateway or one of its routes' next hops.
-bool plausible_neighbour(const LocalAddressTable& locals,
-                         uint16_t port,
-                         uint16_t tci,
-                         const IpAddr& a) {
+// `a` is the gateway or a route's next hop of local address `l`.
+bool configured_next_hop(const LocalAddress& l, const IpAddr& a) {
+    if (l.gateway == a) {
+        return true;
+    }
+    for (unsigned r = 0; r < l.route_count && r < LocalAddress::kMaxRoutes; ++r) {
+        if (l.routes[r].via == a) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// `a` is a configured next hop (configured_next_hop) of a local address on
+// (port, tci), or, unless `configured_only`, could be one of a local address of
+// its family there: on link, IPv6 link-local.
+bool next_hop_here(const LocalAddressTable& locals,
+                   uint16_t port,
+                   uint16_t tci,
+                   const IpAddr& a,
+                   bool configured_only) {
     for (uint16_t i = 0; i < locals.size(); ++i) {
         const LocalAddress& l = locals.at(i);
         if (!same_link(l, port, tci) || l.addr.is_v4() != a.is_v4()) {
             continue;
         }
-        if (l.on_link(a) || (!a.is_v4() && is_v6_link_local(a)) || l.gateway == a) {
+        if (configured_next_hop(l, a) ||
+            (!configured_only && (l.on_link(a) || (!a.is_v4() && is_v6_link_local(a))))) {
             return true;
-        }
-        for (unsigned r = 0; r < l.route_count && r < LocalAddress::kMaxRoutes; ++r) {
-            if (l.routes[r].via == a) {
-                return true;
-            }
         }
     }
     return false;
+}
+
+bool plausible_neighbour(const LocalAddressTable& locals,
+                         uint16_t port,
+                         uint16_t tci,
+                         const IpAddr& a) {
+    return next_hop_here(locals, port, tci, a, false);
 }
 
 // Offers `addr` at `mac`, heard on `port`, to the table under the rules of
@@ -168,6 +186,11 @@ void offer(const LocalAddressTable& locals,
         learned(table.learn(key, mac, now_ms,
                             e == nullptr ? create_for_local : NeighbourTable::kUpdateOnly))) {
         ++c.learned;
+        // A gateway or a route's next hop is in use whoever asked first: never
+        // evicted for a flood's entries (neighbour.h, "Origin").
+        if (next_hop_here(locals, port, tci, addr, true)) {
+            table.mark_needed(key);
+        }
     } else {
         ++c.not_learned;
     }

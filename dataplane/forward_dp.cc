@@ -307,10 +307,11 @@ inline void prefetch_leg(const Leg* leg, LegSpan span) {
     rte_prefetch0(p + span.last);
 }
 
-// Remembers a next hop without a MAC once per burst.
+// Remembers a next hop without a MAC once per burst and local address (the same
+// address may be a different neighbour on another port).
 inline void note_miss(BurstResult& r, const IpAddr& next_hop, uint16_t local_addr_index) {
     for (uint16_t i = 0; i < r.miss_count; ++i) {
-        if (r.miss[i].next_hop == next_hop) {
+        if (r.miss[i].next_hop == next_hop && r.miss[i].local_addr_index == local_addr_index) {
             return;
         }
     }

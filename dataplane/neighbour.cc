@@ -27,7 +27,7 @@ int eviction_rank(const NeighbourEntry& e, bool for_needed) {
         case NeighbourState::kFailed:
             return 0;
         case NeighbourState::kStale:
-            return e.needed ? 3 : 1;
+            return !e.needed ? 1 : (for_needed ? 3 : kKeep);
         case NeighbourState::kReachable:
             return !e.needed && for_needed ? 2 : kKeep;
         case NeighbourState::kIncomplete:
@@ -98,12 +98,31 @@ bool NeighbourTable::make_room(bool needed) {
 bool NeighbourTable::request(const NeighbourKey& next_hop,
                              uint16_t local_addr_index,
                              uint64_t now_ms) {
+    return solicit(next_hop, local_addr_index, now_ms, true);
+}
+
+bool NeighbourTable::reprobe(const NeighbourKey& next_hop,
+                             uint16_t local_addr_index,
+                             uint64_t now_ms) {
+    return solicit(next_hop, local_addr_index, now_ms, false);
+}
+
+void NeighbourTable::mark_needed(const NeighbourKey& next_hop) {
+    if (auto it = entries_.find(next_hop); it != entries_.end()) {
+        it->second.needed = true;
+    }
+}
+
+bool NeighbourTable::solicit(const NeighbourKey& next_hop,
+                             uint16_t local_addr_index,
+                             uint64_t now_ms,
+                             bool needed) {
     if (next_hop.addr.is_unspecified()) {
         return false;
     }
     auto it = entries_.find(next_hop);
     if (it == entries_.end()) {
-        if (!make_room(true)) {
+        if (!needed || !make_room(true)) {
             return false;
         }
         NeighbourEntry e;
@@ -119,7 +138,7 @@ bool NeighbourTable::request(const NeighbourKey& next_hop,
         return true;
     }
     NeighbourEntry& e = it->second;
-    e.needed = true;
+    e.needed = e.needed || needed;
     if (e.state != NeighbourState::kIncomplete && e.state != NeighbourState::kStale) {
         return false;
     }

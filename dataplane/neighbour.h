@@ -20,17 +20,21 @@
 // nothing is queued.
 //
 // Origin: an entry is `needed` when request() created or asked for it (a next
-// hop the workers or an emit miss); an entry learn() created from a neighbour's
-// request for our address is only `heard` until then: any host on the link can
-// make those (one NS per source address), so they are a cache and must never
-// crowd out next hops.
+// hop the workers or an emit miss) or mark_needed() says the configuration names
+// it (a gateway, a route's next hop); an entry learn() created from a
+// neighbour's request for our address is only `heard` until then: any host on
+// the link can make those (one NS per source address), so they are a cache and
+// must not crowd out next hops. (Workers do not report hits: an on-link peer in
+// use whose entry was heard stays heard, may be evicted under a flood, and is
+// then missed once and requested, needed from then on.)
 //
 // Bound: at most max_entries entries, fixed at construction; the table never
 // grows past it. A new entry when full evicts, in this order, a failed entry, a
-// stale heard one, (for a needed entry only) a reachable heard one, a stale
-// needed one; within a kind the one failed or confirmed longest ago. Reachable
-// needed and incomplete entries are never evicted, so when there is none to
-// evict the new entry is refused (counted). A host flooding the link with
+// stale heard one, then, for a needed entry only, a reachable heard one or a
+// stale needed one; within a kind the one failed or confirmed longest ago.
+// Reachable needed and incomplete entries are never evicted, nor needed ones to
+// make room for heard ones, so when there is none to evict the new entry is
+// refused (counted). A host flooding the link with
 // requests thus fills the table with heard entries that the next hops in use
 // replace as they need room.
 //
@@ -68,7 +72,7 @@ struct NeighbourEntry {
     rte_ether_addr mac{};  // valid when has_mac (reachable, stale)
     bool has_mac = false;
     NeighbourState state = NeighbourState::kIncomplete;
-    bool needed = false;            // request() created or asked for it (see Origin)
+    bool needed = false;            // a next hop in use or configured (see Origin)
     uint16_t local_addr_index = 0;  // the local address solicitations are sent from
     uint8_t probes = 0;             // solicitations sent in the current round
     uint64_t probed_ms = 0;         // when the last one was sent
@@ -76,7 +80,7 @@ struct NeighbourEntry {
     uint64_t failed_ms = 0;         // when resolution gave up (failed)
 };
 
-// A solicitation expire() wants sent: pass it to request() (which applies the
+// A solicitation expire() wants sent: pass it to reprobe() (which applies the
 // rate limit and counts the probe) and send when that says so.
 struct NeighbourProbe {
     IpAddr next_hop;
@@ -115,14 +119,21 @@ class NeighbourTable {
     // the index is reserved here.
     explicit NeighbourTable(size_t max_entries = kDefaultMaxEntries, NeighbourTimers timers = {});
 
-    // A worker found no MAC for `next_hop` (or expire() asked for a probe).
-    // Returns true when a solicitation (ARP request / NS) from local address
+    // A worker (or an emit) found no MAC for `next_hop`: the entry is needed from
+    // now on (see Origin). Returns true when a solicitation (ARP request / NS) from local address
     // `local_addr_index` (on next_hop.port) should be sent now: for a new next hop (the entry is
     // created incomplete), or for an incomplete / stale entry whose last
     // solicitation is retransmit_ms old and has probes left. False when rate
     // limited, given up (failed), already reachable, the address is ::, or the
     // table is full with nothing evictable.
     bool request(const NeighbourKey& next_hop, uint16_t local_addr_index, uint64_t now_ms);
+    // expire() asked for a probe of `next_hop`: as request() for an existing
+    // entry, but its origin stays (a heard entry is not made needed by being
+    // re-probed). False when there is no entry.
+    bool reprobe(const NeighbourKey& next_hop, uint16_t local_addr_index, uint64_t now_ms);
+    // The configuration names `next_hop` (a gateway, a route's next hop): its entry,
+    // if any, is needed whoever created it.
+    void mark_needed(const NeighbourKey& next_hop);
 
     // `addr` is at `mac`, as an ARP packet or an NS/NA link-layer option received
     // on addr.port says.
@@ -171,6 +182,11 @@ class NeighbourTable {
     // Room for one more entry (`needed` or heard): true when below the bound or
     // after evicting (see Bound).
     bool make_room(bool needed);
+    // request() (`needed`) and reprobe().
+    bool solicit(const NeighbourKey& next_hop,
+                 uint16_t local_addr_index,
+                 uint64_t now_ms,
+                 bool needed);
     void remove(Map::iterator it);
 
     size_t max_entries_;

@@ -57,9 +57,13 @@ struct NeighbourKey {
     }
 };
 
-// Hot. ip_addr_hash() with the port folded into the seed.
+// Hot. ip_addr_hash() with the port folded into the seed through a multiply and
+// shift of its own: the seed's share then differs per port in a way that depends
+// on the seed, so no fixed address difference collides across ports in every map.
 inline uint64_t neighbour_hash(const IpAddr& a, uint16_t port, uint64_t seed) {
-    return ip_addr_hash(a, seed ^ (uint64_t{port} << 48));
+    uint64_t p = (seed + port) * 0xbf58476d1ce4e5b9ull;
+    p ^= p >> 31;
+    return ip_addr_hash(a, seed ^ p);
 }
 
 class NeighbourMap {

@@ -72,6 +72,16 @@ TEST_F(ExceptionTest, ArpRequestFromTheGatewayIsLearned) {
                  test::ethernet(kGatewayMac, kLanMac, 0x0806,
                                 test::arp(2, kLanMac, "192.0.2.1", kGatewayMac, "192.0.2.254")));
     EXPECT_TRUE(knows("192.0.2.254", kGatewayMac));
+    // The configured gateway is in use whoever asked first: needed, never a flood's victim.
+    EXPECT_TRUE(table_.find(key("192.0.2.254"))->needed);
+}
+
+TEST_F(ExceptionTest, ArpRequestFromAnOnLinkHostIsLearnedAsHeard) {
+    expect_reply(arp_frame(test::arp_request(kLanHost, "192.0.2.10", "192.0.2.1")),
+                 test::ethernet(kLanHost, kLanMac, 0x0806,
+                                test::arp(2, kLanMac, "192.0.2.1", kLanHost, "192.0.2.10")));
+    ASSERT_TRUE(knows("192.0.2.10", kLanHost));
+    EXPECT_FALSE(table_.find(key("192.0.2.10"))->needed);
 }
 
 TEST_F(ExceptionTest, ArpReplyResolvesOurRequest) {

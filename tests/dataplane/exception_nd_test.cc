@@ -77,6 +77,24 @@ TEST_F(ExceptionTest, NsOnVlanIsAnsweredTagged) {
         1);
     // A link-local neighbour is on link for every IPv6 address of the VLAN.
     EXPECT_TRUE(knows("fe80::10", kOtherHost, 1));
+    EXPECT_FALSE(table_.find(key("fe80::10", 1))->needed);
+}
+
+// fe80::1 is port 1's gateway6, not port 0's: heard on port 1 it is needed (in
+// use whoever asked first), heard on port 0 it is only a neighbour's request.
+TEST_F(ExceptionTest, NsFromTheGatewayOfThatLinkOnlyIsNeeded) {
+    expect_reply(
+        nd_frame(ns_for("2001:db8:2::1", "fe80::1", kOtherHost), kOtherHost, std::nullopt, kVlan),
+        test::ethernet(kOtherHost, kWanMac, 0x86dd,
+                       test::nd_packet(na_reply("2001:db8:2::1", "fe80::1", kWanMac)), kVlan),
+        1);
+    expect_reply(nd_frame(ns_for("2001:db8:1::1", "fe80::1", kLanHost), kLanHost),
+                 test::ethernet(kLanHost, kLanMac, 0x86dd,
+                                test::nd_packet(na_reply("2001:db8:1::1", "fe80::1", kLanMac))));
+    ASSERT_TRUE(knows("fe80::1", kOtherHost, 1));
+    ASSERT_TRUE(knows("fe80::1", kLanHost, 0));
+    EXPECT_TRUE(table_.find(key("fe80::1", 1))->needed);
+    EXPECT_FALSE(table_.find(key("fe80::1", 0))->needed);
 }
 
 TEST_F(ExceptionTest, NsOnTheWrongPortOrVlan) {

@@ -557,6 +557,37 @@ TEST_F(ForwardTest, NoNeighbourForAPeerOffLinkWithoutGateway) {
     EXPECT_EQ(expect_dropped(test::build_udp(in)), DropReason::kNoNeighbour);
 }
 
+// The same next hop address on two links is two neighbours: one burst reports a
+// miss for each local address it is to be resolved from, not one for the address.
+TEST_F(ForwardTest, OneMissPerNextHopAndLocalAddress) {
+    add_local("2001:db8:5::1", 64, 1, kNoVlan, kWanMac, nullptr);  // index 4, no gateway
+    add_pair({kLan4, 30050, "192.0.2.10", 4000, kLegFamilyBridge},
+             {kLan6, 30052, "2001:db8:9::99", 6000, kLegFamilyBridge});
+    add_pair({kWan4, 30054, "203.0.113.5", 5000, kLegFamilyBridge},
+             {4, 30056, "2001:db8:9::99", 6000, kLegFamilyBridge});
+    UdpFrame lan;
+    lan.dst_port = 30050;
+    UdpFrame wan;
+    wan.vlan_tci = kWanVlan;
+    wan.dst_mac = kWanMac;
+    wan.src_ip = "203.0.113.5";
+    wan.dst_ip = "198.51.100.1";
+    wan.src_port = 5000;
+    wan.dst_port = 30054;
+    const Bytes twice = test::build_udp(lan);
+    const Outcome o = run({twice, test::build_udp(wan), twice}, -1, {0, 1, 0});
+    EXPECT_EQ(o.drops, std::vector<DropReason>(3, DropReason::kNoNeighbour));
+    ASSERT_EQ(o.misses.size(), 2u);
+    for (const NeighbourMiss& m : o.misses) {
+        EXPECT_EQ(m.next_hop, addr("2001:db8:9::99"));
+    }
+    EXPECT_NE(o.misses[0].local_addr_index, o.misses[1].local_addr_index);
+    for (uint16_t index : {kLan6, uint16_t{4}}) {
+        EXPECT_TRUE(o.misses[0].local_addr_index == index || o.misses[1].local_addr_index == index)
+            << index;
+    }
+}
+
 TEST_F(ForwardTest, OtherLegMissingIsPeerUnknown) {
     Leg lonely;
     lonely.local_addr_index = kLan4;

@@ -329,6 +329,60 @@ TEST(NeighbourTableTest, HeardEntriesNeverCrowdOutNextHops) {
     EXPECT_EQ(t.size(), 3u);
 }
 
+// expire()'s re-probes of a heard entry keep it heard: a host that once asked for
+// our address is not a next hop because its entry aged. A reprobe creates nothing.
+TEST(NeighbourTableTest, ReprobeKeepsTheOrigin) {
+    NeighbourTable t(4);
+    const IpAddr heard = addr("192.0.2.10");
+    EXPECT_FALSE(t.reprobe({heard, 0}, 0, kT0));
+    EXPECT_EQ(t.size(), 0u);
+    ASSERT_EQ(t.learn({heard, 0}, mac(1), kT0, 0), LearnResult::kCreated);
+    ASSERT_TRUE(t.request({kHop, 0}, 0, kT0));
+    ASSERT_EQ(t.learn({kHop, 0}, mac(2), kT0), LearnResult::kUpdated);
+    const uint64_t stale_at = kT0 + 300'000;
+    auto probes = t.expire(stale_at);
+    ASSERT_EQ(probes.size(), 2u);
+    for (const auto& p : probes) {
+        EXPECT_TRUE(t.reprobe({p.next_hop, 0}, p.local_addr_index, stale_at));
+    }
+    EXPECT_FALSE(t.find({heard, 0})->needed);
+    EXPECT_TRUE(t.find({kHop, 0})->needed);
+    // Rate limited like request(): the next probe one retransmit later.
+    EXPECT_FALSE(t.reprobe({heard, 0}, 0, stale_at + 999));
+    EXPECT_TRUE(t.reprobe({heard, 0}, 0, stale_at + 1000));
+    EXPECT_FALSE(t.find({heard, 0})->needed);
+}
+
+TEST(NeighbourTableTest, MarkNeededProtectsAHeardEntry) {
+    NeighbourTable t(2);
+    const IpAddr gw = addr("192.0.2.254");
+    const IpAddr other = addr("192.0.2.10");
+    t.mark_needed({gw, 0});  // no entry: nothing happens
+    EXPECT_EQ(t.size(), 0u);
+    ASSERT_EQ(t.learn({gw, 0}, mac(1), kT0, 0), LearnResult::kCreated);  // confirmed first
+    ASSERT_EQ(t.learn({other, 0}, mac(2), kT0 + 1, 0), LearnResult::kCreated);
+    t.mark_needed({gw, 0});
+    EXPECT_TRUE(t.find({gw, 0})->needed);
+    // A next hop needs room: the heard entry goes although the gateway is older.
+    EXPECT_TRUE(t.request({addr("192.0.2.253"), 0}, 0, kT0 + 2));
+    EXPECT_EQ(t.find({other, 0}), nullptr);
+    EXPECT_NE(t.find({gw, 0}), nullptr);
+}
+
+// Stale needed entries make room for other needed ones, never for heard ones.
+TEST(NeighbourTableTest, StaleNextHopsAreNotEvictedForHeardEntries) {
+    NeighbourTable t(1);
+    ASSERT_TRUE(t.request({kHop, 0}, 0, kT0));
+    ASSERT_EQ(t.learn({kHop, 0}, mac(1), kT0), LearnResult::kUpdated);
+    ASSERT_EQ(t.expire(kT0 + 300'000).size(), 1u);
+    ASSERT_EQ(t.find({kHop, 0})->state, NeighbourState::kStale);
+    EXPECT_EQ(t.learn({addr("192.0.2.10"), 0}, mac(2), kT0 + 300'000, 0), LearnResult::kFull);
+    EXPECT_NE(t.find({kHop, 0}), nullptr);
+    EXPECT_TRUE(t.request({addr("192.0.2.253"), 0}, 0, kT0 + 300'000));
+    EXPECT_EQ(t.find({kHop, 0}), nullptr);
+    EXPECT_EQ(t.counters().evicted, 1u);
+}
+
 TEST(NeighbourTableTest, FailedEntriesAreEvictedBeforeStaleOnes) {
     NeighbourTable t(2);
     const IpAddr a = addr("192.0.2.1");
