@@ -4,7 +4,7 @@
 // DESIGN.md "Measuring": the ratio is the result.
 //
 //   dataplane_bench [--json] [--smoke] [--sizes 1k,1M] [--families v4,v6]
-//                   [--no-hugepages] [--profile mediagate|l3fwd|macswap]
+//                   [--no-hugepages] [--profile mediagate|l3fwd|macswap|parse]
 //
 // Cases: IPv4 and IPv6 x 1k and 1M active legs (ours) / routes (l3fwd-style).
 // Frames are Ethernet / IP / UDP with a 160-byte RTP-like payload, pre-built in
@@ -193,6 +193,34 @@ class Ours final : public Subject {
     RelayFixture& relay_;
 };
 
+// The parse alone (dataplane::parse_packet(), the first step of forward_burst())
+// over our frames: the header checks the issue asks for (Ethernet, VLAN, IPv4
+// header checksum, fragments, options, lengths, UDP length) and nothing else: no
+// lookup, no rewrite, no counters. A floor under our path, printed beside the
+// l3fwd-style router's whole path. "Forwards" every packet that parses as UDP.
+class ParseOnly final : public Subject {
+  public:
+    explicit ParseOnly(RelayFixture& relay) : relay_(relay) {}
+    void prepare(rte_mbuf* const* pkts, size_t n, size_t pos) override {
+        relay_.prepare(pkts, n, pos);
+    }
+    uint16_t burst(rte_mbuf* const* pkts, uint16_t n) override {
+        uint16_t udp = 0;
+        for (uint16_t i = 0; i < n; ++i) {
+            const dataplane::ParsedPacket p = dataplane::parse_packet(pkts[i]);
+            udp += p.kind == dataplane::PacketKind::kUdp ? 1 : 0;
+            sink_ += p.dst_port;
+        }
+        return udp;
+    }
+    size_t sequence_length() const override { return relay_.sequence_length(); }
+    uint64_t sink() const { return sink_; }
+
+  private:
+    RelayFixture& relay_;
+    uint64_t sink_ = 0;
+};
+
 // ---- the peers -------------------------------------------------------------------
 
 template <typename Router>
@@ -292,6 +320,7 @@ struct CaseResult {
     Figure ours;
     Figure l3fwd;
     Figure swap;
+    Figure parse;  // parse_packet() alone over our frames (ParseOnly)
     uint16_t addresses = 0;
     uint32_t ports_per_address = 0;
     size_t table_heap_bytes = 0;  // RelayTable: legs, blocks, allocator overhead
@@ -354,6 +383,7 @@ void measure(CaseResult& res,
     Ours ours(relay);
     Routed<Router> routed(frames, router);
     MacSwap swap(frames);
+    ParseOnly parse(relay);
     std::vector<Meter> meters;
     auto add = [&](const char* name, Subject* s, CaseResult::Figure* out) {
         if (opt.profile.empty() || opt.profile == name) {
@@ -363,6 +393,7 @@ void measure(CaseResult& res,
     add("mediagate", &ours, &res.ours);
     add("l3fwd", &routed, &res.l3fwd);
     add("macswap", &swap, &res.swap);
+    add("parse", &parse, &res.parse);
     for (Meter& m : meters) {
         m.calibrate(pkts, opt.run_seconds);
     }
@@ -373,6 +404,7 @@ void measure(CaseResult& res,
             m.run(pkts);
         }
     }
+    g_sink = g_sink + parse.sink();
 }
 
 CaseResult run_case(bool v4, size_t size, const Options& opt, rte_mbuf* const* pkts) {
@@ -521,6 +553,16 @@ void print_table(const std::vector<CaseResult>& results) {
     for (const CaseResult& r : results) {
         std::printf("%-9s %s\n", case_name(r).c_str(), target_text(r).c_str());
     }
+    std::printf(
+        "\n== floor: parse_packet() alone (our header checks, no lookup or rewrite) ==\n"
+        "%-9s | %9s | %11s | %10s | %s\n",
+        "case", "parse", "l3fwd-style", "parse/l3fwd", "share of mediagate's path");
+    for (const CaseResult& r : results) {
+        std::printf("%-9s | %9s | %11s | %10s | %s\n", case_name(r).c_str(),
+                    cell(r.parse.cycles, "%.1f").c_str(), cell(r.l3fwd.cycles, "%.1f").c_str(),
+                    cell(ratio(r.parse.cycles, r.l3fwd.cycles), "%.2fx").c_str(),
+                    cell(ratio(r.parse.cycles, r.ours.cycles) * 100, "%.0f%%").c_str());
+    }
     std::fflush(stdout);
 }
 
@@ -575,6 +617,9 @@ void print_json(const EalInfo& eal, const Options& opt, const std::vector<CaseRe
                json_triple(r, [](const Figure& f) { return json_number(mpps(f.cycles)); });
         out += ", \"interrupted_bursts\": " +
                json_triple(r, [](const Figure& f) { return format("%.4f", f.interrupted); });
+        out += ", \"parse_only_cycles_per_packet\": " + json_number(r.parse.cycles) +
+               ", \"ratio_parse_only_vs_l3fwd\": " +
+               json_number(ratio(r.parse.cycles, r.l3fwd.cycles), "%.3f");
         out += format(
             ", \"ratio_mediagate_vs_l3fwd\": %s, \"ratio_mediagate_vs_mac_swap\": %s, "
             "\"target_met\": %s, \"router\": \"%s\"}",
@@ -607,7 +652,7 @@ size_t parse_size(const std::string& s) {
     std::fprintf(
         code ? stderr : stdout,
         "usage: dataplane_bench [--json] [--smoke] [--sizes 1k,1M] [--families v4,v6]\n"
-        "                       [--no-hugepages] [--profile mediagate|l3fwd|macswap]\n"
+        "                       [--no-hugepages] [--profile mediagate|l3fwd|macswap|parse]\n"
         "  --json          one JSON object on stdout instead of the tables\n"
         "  --smoke         1k legs/routes only, short timings (CI: builds, runs, checks)\n"
         "  --sizes LIST    legs (= routes) per case, even (k = 1000, M = 1000000)\n"
@@ -663,7 +708,8 @@ Options parse_args(int argc, char** argv) {
             }
         } else if (a == "--profile" && i + 1 < argc) {
             opt.profile = argv[++i];
-            if (opt.profile != "mediagate" && opt.profile != "l3fwd" && opt.profile != "macswap") {
+            if (opt.profile != "mediagate" && opt.profile != "l3fwd" && opt.profile != "macswap" &&
+                opt.profile != "parse") {
                 usage(1);
             }
         } else if (a == "--help" || a == "-h") {

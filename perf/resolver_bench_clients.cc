@@ -24,7 +24,9 @@
 #include <netdb.h>
 #include <poll.h>
 #include <resolv.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace mg::perf {
@@ -251,6 +253,126 @@ class GlibcClient : public Client {
     size_t pending_ = 0;
 };
 
+// The socket floor: the least a client that gives every query a fresh random source
+// port can do per query through the socket API, one system call per operation. A
+// pooled, never-bound socket (already registered with epoll) sends a prebuilt query
+// (its first sendto() autobinds it to a random port), waits in epoll_wait, reads the
+// answer, checks id, QR and a non-empty answer section, and gives the port back with
+// connect(AF_UNSPEC), as ours does. No parsing, timers, resends, source check or log:
+// no resolver that meets the rules can spend less CPU per query this way, so
+// floor / c-ares bounds what any such resolver can reach against c-ares here.
+class FloorClient : public Client {
+  public:
+    explicit FloorClient(const res::ServerAddr& server) {
+        server_len_ = server.to_sockaddr(server_);
+        family_ = server.family();
+        epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+        if (epoll_ < 0) {
+            std::perror("epoll_create1");
+            std::exit(1);
+        }
+    }
+    ~FloorClient() override {
+        for (const Slot& s : slots_)
+            ::close(s.fd);
+        ::close(epoll_);
+    }
+    void submit(const std::string& name, uint64_t tag) override {
+        size_t i;
+        if (!free_.empty()) {
+            i = free_.back();
+            free_.pop_back();
+        } else {
+            i = slots_.size();
+            const int fd = ::socket(family_, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            epoll_event ev{};
+            ev.events = EPOLLIN;
+            ev.data.u64 = i;
+            if (fd < 0 || ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+                std::perror("floor socket");
+                std::exit(1);
+            }
+            slots_.push_back(Slot{fd, 0, 0});
+        }
+        Slot& s = slots_[i];
+        s.tag = tag;
+        rng_ ^= rng_ << 13;
+        rng_ ^= rng_ >> 7;
+        rng_ ^= rng_ << 17;
+        s.id = static_cast<uint16_t>(rng_);
+        uint8_t q[300];
+        const size_t n = build_query(name, s.id, q);
+        ++pending_;
+        if (::sendto(s.fd, q, n, 0, reinterpret_cast<const sockaddr*>(&server_), server_len_) !=
+            static_cast<ssize_t>(n))
+            finish(i, false);
+    }
+    void poll(int wait_ms) override {
+        epoll_event evs[64];
+        const int n = ::epoll_wait(epoll_, evs, 64, wait_ms);
+        for (int k = 0; k < n; ++k) {
+            const size_t i = evs[k].data.u64;
+            uint8_t buf[1500];
+            const ssize_t got = ::recv(slots_[i].fd, buf, sizeof buf, 0);
+            if (got < 12 || slots_[i].tag == kIdle)
+                continue;
+            const bool id_ok = ((buf[0] << 8) | buf[1]) == slots_[i].id && (buf[2] & 0x80) != 0;
+            if (id_ok)
+                finish(i, ((buf[6] << 8) | buf[7]) > 0);
+        }
+    }
+    size_t pending() const override { return pending_; }
+
+  private:
+    static constexpr uint64_t kIdle = ~uint64_t{0};
+    struct Slot {
+        int fd;
+        uint16_t id;
+        uint64_t tag;
+    };
+    // A query for `name` IN A, RD set, no EDNS.
+    static size_t build_query(const std::string& name, uint16_t id, uint8_t* q) {
+        const uint8_t header[12] = {uint8_t(id >> 8), uint8_t(id), 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+        std::memcpy(q, header, sizeof header);
+        size_t n = sizeof header;
+        size_t start = 0;
+        while (start <= name.size() && n < 280) {
+            size_t dot = name.find('.', start);
+            if (dot == std::string::npos)
+                dot = name.size();
+            const size_t len = std::min<size_t>(dot - start, 63);
+            if (len > 0) {
+                q[n++] = static_cast<uint8_t>(len);
+                std::memcpy(q + n, name.data() + start, len);
+                n += len;
+            }
+            start = dot + 1;
+        }
+        const uint8_t tail[5] = {0, 0, 1, 0, 1};  // root, type A, class IN
+        std::memcpy(q + n, tail, sizeof tail);
+        return n + sizeof tail;
+    }
+    void finish(size_t i, bool ok) {
+        Slot& s = slots_[i];
+        const uint64_t tag = s.tag;
+        s.tag = kIdle;
+        sockaddr unspec{};
+        unspec.sa_family = AF_UNSPEC;
+        ::connect(s.fd, &unspec, sizeof unspec);  // gives the port back
+        free_.push_back(i);
+        --pending_;
+        done_(tag, ok, Clock::now());
+    }
+    sockaddr_storage server_{};
+    socklen_t server_len_ = 0;
+    int family_ = AF_INET;
+    int epoll_ = -1;
+    std::vector<Slot> slots_;
+    std::vector<size_t> free_;
+    uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+    size_t pending_ = 0;
+};
+
 // No resolver at all: every query completes inside submit(). Its CPU per query is the
 // driver's own share (schedule, wake-ups, latency bookkeeping), part of every row.
 class NullClient : public Client {
@@ -276,6 +398,8 @@ const char* kind_name(Kind k) {
             return "getaddrinfo";
         case Kind::kDriver:
             return "driver-only";
+        case Kind::kFloor:
+            return "socket-floor";
     }
     return "?";
 }
@@ -292,6 +416,8 @@ std::unique_ptr<Client> make_client(Kind k, const res::ServerAddr& server) {
             return std::make_unique<GlibcClient>(server);
         case Kind::kDriver:
             return std::make_unique<NullClient>();
+        case Kind::kFloor:
+            return std::make_unique<FloorClient>(server);
     }
     return nullptr;
 }

@@ -26,6 +26,8 @@ inline constexpr int kTimeoutMs = 1000;  // first wait, every client
 inline constexpr int kTries = 2;         // sends per query, every client
 inline constexpr int kGlibcThreads = 32;
 
+// socket-floor: no resolver, only the system calls a fresh random port per query
+// takes (resolver_bench_clients.cc, FloorClient): a bound for any such client.
 // Clients. Each is created, driven and destroyed on the driver thread.
 class Client {
   public:
@@ -39,9 +41,9 @@ class Client {
     Done done_;
 };
 
-enum class Kind { kOurs, kOursCache, kCares, kGlibc, kDriver };
-inline constexpr Kind kKinds[] = {Kind::kOurs, Kind::kCares, Kind::kGlibc, Kind::kOursCache,
-                                  Kind::kDriver};
+enum class Kind { kOurs, kOursCache, kCares, kGlibc, kDriver, kFloor };
+inline constexpr Kind kKinds[] = {Kind::kOurs,      Kind::kCares,  Kind::kGlibc,
+                                  Kind::kOursCache, Kind::kDriver, Kind::kFloor};
 
 const char* kind_name(Kind k);
 std::unique_ptr<Client> make_client(Kind k, const res::ServerAddr& server);
