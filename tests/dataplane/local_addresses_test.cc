@@ -221,9 +221,11 @@ TEST(NextHopMac, TheSameAddressOnTwoLinksIsTwoNeighbours) {
         const IpAddr* hop = nullptr;
         EXPECT_TRUE(same_mac(table.at(0).next_hop_mac(ip("2001:db8:9::5"), map, hop), mac(0xa0)));
         EXPECT_TRUE(same_mac(table.at(1).next_hop_mac(ip("2001:db8:9::5"), map, hop), mac(0xa1)));
-        // On link for port 0, known only on port 1: not a neighbour of port 0.
-        EXPECT_EQ(table.at(0).next_hop_mac(ip("2001:db8:1::10"), map, hop), nullptr);
-        EXPECT_EQ(*hop, ip("2001:db8:1::10"));
+        // On link for port 0, known only on port 1: not a neighbour of port 0. (The
+        // hop is the peer itself: the peer must outlive it.)
+        const IpAddr on_link = ip("2001:db8:1::10");
+        EXPECT_EQ(table.at(0).next_hop_mac(on_link, map, hop), nullptr);
+        EXPECT_EQ(*hop, on_link);
     }
 }
 
