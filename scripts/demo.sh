@@ -76,7 +76,8 @@ echo
 echo "== a call: phone A 192.0.2.10:4000 <-> relay <-> phone B 203.0.113.20:5000"
 id=$(run relay add 192.0.2.1:20000 192.0.2.10:4000 203.0.113.1:20002 203.0.113.20:5000 | tail -1)
 echo "relay id: $id"
-in_wan timeout 10 python3 "$probe" echo 203.0.113.20 5000 6 >"$tmp/phone-b.log" 2>&1 &
+# Phone B answers until the call is over (SIGTERM below), 30 s at most.
+in_wan timeout 35 python3 "$probe" echo 203.0.113.20 5000 30 >"$tmp/phone-b.log" 2>&1 &
 echo_pid=$!
 sleep 0.3
 # The first packet towards a host the dataplane has not resolved yet is dropped while
@@ -88,6 +89,8 @@ if in_lan python3 "$probe" ping 192.0.2.10 4000 192.0.2.1 20000 200 20 | sed 's/
 else
     call=FAILED
 fi
+# The call is over: phone B (the only processes in its namespace) reports and stops.
+ip netns pids "$lab_wan" 2>/dev/null | xargs -r kill -TERM 2>/dev/null || true
 wait $echo_pid || true
 echo_pid=
 sed 's/^/   B: /' "$tmp/phone-b.log"

@@ -206,7 +206,9 @@ if [ $have_dns = 1 ]; then
     expect resolve-json 0 - - -- "${C[@]}" --json resolve A host.test
     grep -q '"status":"answer"' "$tmp/out" || fail "resolve-json: $(cat "$tmp/out")"
     # --local --config takes the same [resolver] section (servers, dummy IPs).
-    "${C[@]}" resolve MX mail.test >"$tmp/want"
+    # The daemon may answer from its cache (asked above), a second or more later: its
+    # TTL may be below the zone's local-ttl (300) that the uncached --local sees.
+    "${C[@]}" resolve MX mail.test | sed 's/ ttl=[0-9]*$/ ttl=300/' >"$tmp/want"
     expect local-config 0 "$tmp/want" - -- "$ctl" resolve --local --config "$cfg" MX mail.test
     expect local-config-dummy 1 /dev/null 'dummy IP 192.0.2.99' -- \
         "$ctl" resolve --local --config "$cfg" A x.wild.test

@@ -5,7 +5,7 @@
 # The sourcing script sets dataplane_bin, control_bin, ctl, and then calls
 #   e2e_init NAME           root check (exit 77 to skip), $tag, $tmp, $cfg, $dsock, $csock,
 #                           cleanup trap, C=(mediagatectl --socket $csock)
-# and uses check / pass / fail, write_config, start_dataplane, start_control, echo_on, warm_up,
+# and uses check / pass / fail, write_config, start_dataplane, start_control, echo_on, echo_done, warm_up,
 # e2e_finish (prints the logs on failure, returns the status).
 e2e_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 probe=$e2e_here/udp_probe.py
@@ -128,6 +128,12 @@ echo_on() {
     in_wan timeout $(( ${3%.*} + 5 )) python3 "$probe" echo "$1" "$2" "$3" >"$tmp/echo.$2" 2>&1 &
     bg_pids+=($!)
     sleep 0.3
+}
+# echo_done: the exchange is over: the echo server (the only process in the wan
+# namespace) reports and stops now, however long its SECONDS still had to run.
+echo_done() {
+    ip netns pids "$lab_wan" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
+    wait "${bg_pids[-1]}" 2>/dev/null
 }
 
 e2e_finish() {

@@ -48,30 +48,30 @@ check "dataplane reports its ports" grep -q "port wan" "$tmp/dataplane.log"
 # --- a relay, IPv4 both sides ---------------------------------------------------
 id1=$("${C[@]}" relay add 192.0.2.1:30000 192.0.2.10:4000 198.51.100.1:30002 198.51.100.20:5000)
 [ -n "$id1" ] && pass "relay add prints an id ($id1)" || fail "relay add prints an id"
-echo_on 198.51.100.20 5000 4
+echo_on 198.51.100.20 5000 15
 warm_up 192.0.2.10 4000 192.0.2.1 30000
 check "lan -> relay -> wan and back" in_lan python3 "$probe" ping 192.0.2.10 4000 192.0.2.1 30000 5 50
 cp "$tmp/out" "$tmp/ping1"
 check "the lan host hears the relay's LAN address" grep -q "reply from 192.0.2.1 30000" "$tmp/ping1"
-wait "${bg_pids[-1]}" 2>/dev/null
+echo_done
 check "the wan host hears the relay's WAN address and port" grep -q "from 198.51.100.1 30002" "$tmp/echo.5000"
 
 # --- latching with any -------------------------------------------------------------
 id2=$("${C[@]}" relay add 192.0.2.1:30010 any 198.51.100.1:30012 198.51.100.20:5002 --latch)
 [ -n "$id2" ] && pass "relay add with any ($id2)" || fail "relay add with any"
-echo_on 198.51.100.20 5002 4
+echo_on 198.51.100.20 5002 15
 warm_up 192.0.2.10 4002 192.0.2.1 30010
 check "a latching leg learns the lan host" in_lan python3 "$probe" ping 192.0.2.10 4002 192.0.2.1 30010 5 50
-wait "${bg_pids[-1]}" 2>/dev/null
+echo_done
 check "relay list shows the learned peer" sh -c "'${C[0]}' --socket '$csock' relay list | grep -q '192.0.2.10:4002'"
 
 # --- IPv4 host <-> IPv6 host ----------------------------------------------------------
 id3=$("${C[@]}" relay add 192.0.2.1:30020 192.0.2.10:4004 '[2001:db8:2::1]:30022' '[2001:db8:2::20]:5004')
 [ -n "$id3" ] && pass "relay add v4 <-> v6 ($id3)" || fail "relay add v4 <-> v6"
-echo_on 2001:db8:2::20 5004 4
+echo_on 2001:db8:2::20 5004 15
 warm_up 192.0.2.10 4004 192.0.2.1 30020
 check "an IPv4 host talks to an IPv6 host" in_lan python3 "$probe" ping 192.0.2.10 4004 192.0.2.1 30020 5 50
-wait "${bg_pids[-1]}" 2>/dev/null
+echo_done
 check "the IPv6 host hears the relay's IPv6 address" grep -q "from 2001:db8:2::1 30022" "$tmp/echo.5004"
 
 # --- control restarted while traffic flows ---------------------------------------------
@@ -86,6 +86,7 @@ sleep 0.5
 check "control restarts" start_control
 wait $flow_pid
 flow_status=$?
+echo_done  # port 5000 is bound again below
 [ $flow_status = 0 ] && pass "no datagram lost while control restarted ($(tail -1 "$tmp/flow"))" \
     || { fail "datagrams lost while control restarted"; cat "$tmp/flow"; }
 "${C[@]}" relay list >"$tmp/list" 2>&1
@@ -122,14 +123,14 @@ legs_back() {  # relays 1 and 3 (4 legs) pushed to the new dataplane
     return 1
 }
 check "control pushes the relays to the restarted dataplane" legs_back
-echo_on 198.51.100.20 5000 4
+echo_on 198.51.100.20 5000 15
 # The new dataplane knows no neighbour: the first datagram resolves the wan host,
 # the second's answer the lan host (whose own ARP cache still has our MAC).
 warm_up 192.0.2.10 4000 192.0.2.1 30000
 warm_up 192.0.2.10 4000 192.0.2.1 30000
 check "relay 1 carries traffic again after the dataplane restart" \
     in_lan python3 "$probe" ping 192.0.2.10 4000 192.0.2.1 30000 5 50
-wait "${bg_pids[-1]}" 2>/dev/null
+echo_done
 
 # --- SIGTERM ------------------------------------------------------------------------
 kill -TERM $dp_pid

@@ -3,7 +3,7 @@
 
   udp_probe.py echo BIND_ADDR PORT SECONDS
       Answers every datagram with 0x80 b"echo:" + payload (RTP-like first byte, so a
-      latching leg accepts the answer), for at most SECONDS;
+      latching leg accepts the answer), for at most SECONDS or until SIGTERM;
       prints one line "from ADDR PORT" per distinct source, then "echoed N".
   udp_probe.py ping BIND_ADDR PORT DEST_ADDR DEST_PORT COUNT [INTERVAL_MS]
       Sends COUNT datagrams (first byte 0x80, like RTP) from BIND_ADDR:PORT and
@@ -17,9 +17,19 @@
       exits 0, else prints why and exits 1.
 Every loop is bounded in count and time.
 """
+import signal
 import socket
 import sys
 import time
+
+
+class Stop(Exception):
+    """SIGTERM: finish the current loop and report."""
+
+
+def raise_stop(_signum, _frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: `timeout` may pass it on too
+    raise Stop()
 
 
 def family(addr):
@@ -32,17 +42,21 @@ def echo(bind, port, seconds):
     deadline = time.monotonic() + seconds
     seen = set()
     n = 0
-    while time.monotonic() < deadline:
-        s.settimeout(max(0.01, deadline - time.monotonic()))
-        try:
-            data, src = s.recvfrom(2048)
-        except socket.timeout:
-            break
-        if src[:2] not in seen:
-            seen.add(src[:2])
-            print(f"from {src[0]} {src[1]}", flush=True)
-        s.sendto(b"\x80echo:" + data, src)
-        n += 1
+    signal.signal(signal.SIGTERM, raise_stop)
+    try:
+        while time.monotonic() < deadline:
+            s.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data, src = s.recvfrom(2048)
+            except socket.timeout:
+                break
+            if src[:2] not in seen:
+                seen.add(src[:2])
+                print(f"from {src[0]} {src[1]}", flush=True)
+            s.sendto(b"\x80echo:" + data, src)
+            n += 1
+    except Stop:
+        pass
     print(f"echoed {n}", flush=True)
 
 
