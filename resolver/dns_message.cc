@@ -32,9 +32,11 @@ uint32_t get32(std::span<const uint8_t> w, size_t off) {
     return (static_cast<uint32_t>(get16(w, off)) << 16) | get16(w, off + 2);
 }
 
-void put16(std::vector<uint8_t>& out, uint16_t v) {
-    out.push_back(static_cast<uint8_t>(v >> 8));
-    out.push_back(static_cast<uint8_t>(v));
+// Writes v in network order at p; returns the byte after it.
+uint8_t* put16(uint8_t* p, uint16_t v) {
+    p[0] = static_cast<uint8_t>(v >> 8);
+    p[1] = static_cast<uint8_t>(v);
+    return p + 2;
 }
 
 Error invalid(std::string message) {
@@ -340,25 +342,29 @@ Result<std::vector<uint8_t>> build_query(
     if (!wire_name.ok())
         return wire_name.error();
 
-    std::vector<uint8_t> out;
-    out.reserve(kHeaderSize + wire_name->size() + 4 + 11);
-    put16(out, id);
-    put16(out, rd ? 0x0100 : 0);  // QR=0, opcode QUERY, RD
-    put16(out, 1);                // QDCOUNT
-    put16(out, 0);                // ANCOUNT
-    put16(out, 0);                // NSCOUNT
-    put16(out, edns_udp_size != 0 ? 1 : 0);
-    out.insert(out.end(), wire_name->begin(), wire_name->end());
-    put16(out, static_cast<uint16_t>(type));
-    put16(out, kClassIn);
+    constexpr size_t kOptSize = 11;
+    std::vector<uint8_t> out(kHeaderSize + wire_name->size() + 4 +
+                             (edns_udp_size != 0 ? kOptSize : 0));
+    uint8_t* p = out.data();
+    p = put16(p, id);
+    p = put16(p, rd ? 0x0100 : 0);  // QR=0, opcode QUERY, RD
+    p = put16(p, 1);                // QDCOUNT
+    p = put16(p, 0);                // ANCOUNT
+    p = put16(p, 0);                // NSCOUNT
+    p = put16(p, edns_udp_size != 0 ? 1 : 0);
+    p = std::copy(wire_name->begin(), wire_name->end(), p);
+    p = put16(p, static_cast<uint16_t>(type));
+    p = put16(p, kClassIn);
     if (edns_udp_size != 0) {
-        out.push_back(0);  // root owner
-        put16(out, static_cast<uint16_t>(RrType::kOpt));
-        put16(out, edns_udp_size);
-        put16(out, 0);  // extended RCODE, version 0
-        put16(out, 0);  // DO clear
-        put16(out, 0);  // RDLENGTH
+        *p++ = 0;  // root owner
+        p = put16(p, static_cast<uint16_t>(RrType::kOpt));
+        p = put16(p, edns_udp_size);
+        p = put16(p, 0);  // extended RCODE, version 0
+        p = put16(p, 0);  // DO clear
+        p = put16(p, 0);  // RDLENGTH
     }
+    MG_CHECK(p == out.data() + out.size(), "build_query: %zu bytes written of %zu",
+             static_cast<size_t>(p - out.data()), out.size());
     return out;
 }
 

@@ -21,7 +21,12 @@ void append_decimal_escape(std::string& out, uint8_t c) {
 }
 
 void append_label(std::string& out, const uint8_t* label, size_t len) {
-    for (size_t i = 0; i < len; ++i) {
+    // Most labels are letters, digits, '-' and '_' only: appended at once.
+    size_t plain = 0;
+    while (plain < len && is_plain(label[plain]))
+        ++plain;
+    out.append(reinterpret_cast<const char*>(label), plain);
+    for (size_t i = plain; i < len; ++i) {
         uint8_t c = label[i];
         if (is_plain(c)) {
             out += static_cast<char>(c);
@@ -293,7 +298,12 @@ bool names_equal(std::string_view a, std::string_view b) {
             if (ascii_lower(static_cast<uint8_t>(x[i])) != ascii_lower(static_cast<uint8_t>(y[i])))
                 return false;
         }
-        return plain_name_valid(a) && plain_name_valid(b);
+        // Equal up to ASCII case and one trailing dot. Of the same size, a and b are the
+        // same bytes case aside: both valid names or neither. Otherwise the longer is the
+        // shorter plus a dot, which is valid exactly when the shorter is and does not
+        // already end in a dot ("a." and "a.." / "." and "..").
+        const std::string_view shorter = a.size() <= b.size() ? a : b;
+        return plain_name_valid(shorter) && (a.size() == b.size() || shorter.back() != '.');
     }
     auto wa = encode_name(a);
     auto wb = encode_name(b);
