@@ -122,6 +122,10 @@ class Dataplane {
     void on_hello(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out, bool& close);
     void on_lists(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out, int client);
     void abandon_lists();
+    // After new lists are published: every leg whose signalled or learned peer went
+    // into or out of the Debug list is published anew with its mark changed
+    // (RelayTable::remark: latch, counters and idle state kept). Logged when any did.
+    void remark_debug_legs();
     void on_add_legs(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out);
     void on_del_legs(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out);
     void on_query_legs(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out);

@@ -241,7 +241,55 @@ void Dataplane::on_lists(const api::MessageView& m,
                            std::to_string(list_ranges_[1]) + ", nated " +
                            std::to_string(list_ranges_[2]) + ", debug " +
                            std::to_string(list_ranges_[3]) + " ranges)");
+    remark_debug_legs();
     reply_ok(out, seq, 0);
+}
+
+void Dataplane::remark_debug_legs() {
+    // publish() waited for a grace period: every worker latches with these lists now.
+    const Snapshot& snap = snapshot_.latest();
+    const auto debug = [&snap](const IpAddr& a) -> uint8_t {
+        return !a.is_unspecified() && (snap.lists.classify(a.to_address()) & snap.debug_mask) != 0
+                   ? kLegDebug
+                   : 0;
+    };
+    struct Change {
+        uint16_t local_addr_index;
+        uint16_t port;
+        uint8_t flags;
+    };
+    std::vector<Change> changes;
+    relays_.for_each([&](const Leg& leg) {
+        const uint8_t flags = static_cast<uint8_t>((leg.flags & ~kLegDebug) | debug(leg.peer));
+        IpAddr learned;
+        uint16_t learned_port = 0;
+        uint8_t learned_flags = 0;
+        const LearnedRead r = read_learned(leg, learned, learned_port, learned_flags);
+        // A leg being latched right now may change either way: remark() judges it.
+        if (flags != leg.flags || r == LearnedRead::kChanging ||
+            (r == LearnedRead::kRead && debug(learned) != (learned_flags & kLegDebug))) {
+            changes.push_back({leg.local_addr_index, leg.local_port, flags});
+        }
+    });
+    if (changes.empty()) {
+        return;
+    }
+    size_t busy = 0;
+    for (const Change& c : changes) {
+        auto done = relays_.remark(c.local_addr_index, c.port, c.flags, debug);
+        if (!done.ok()) {
+            MG_CHECK(done.error().code == ErrorCode::kLimit, "dataplane: remarking a leg: %s",
+                     done.error().message.c_str());
+            ++busy;
+        }
+    }
+    urcu_qsbr_synchronize_rcu();
+    relays_.reclaim_retired();
+    log_line(kLogInfo, "lists: the Debug mark of " + std::to_string(changes.size() - busy) +
+                           " leg(s) changed" +
+                           (busy == 0 ? std::string()
+                                      : " (" + std::to_string(busy) +
+                                            " being latched kept theirs until the next push)"));
 }
 
 void Dataplane::on_add_legs(const api::MessageView& m, std::vector<std::vector<uint8_t>>& out) {

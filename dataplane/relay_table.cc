@@ -109,18 +109,68 @@ Result<void> RelayTable::replace(const Leg& leg) {
         return make_error(ErrorCode::kNotFound,
                           "no leg at " + key_text(leg.local_addr_index, leg.local_port));
     }
+    Leg copy = fresh(leg);
+    publish_in_place(s, copy);
+    return {};
+}
+
+Result<void> RelayTable::remark(uint16_t local_addr_index,
+                                uint16_t port,
+                                uint8_t flags,
+                                const std::function<uint8_t(const IpAddr&)>& learned_debug) {
+    Leg** s = local_addr_index < local_addresses_ ? slot(local_addr_index, port, false) : nullptr;
+    if (s == nullptr || *s == nullptr) {
+        return make_error(ErrorCode::kNotFound, "no leg at " + key_text(local_addr_index, port));
+    }
+    const Leg& old = **s;
+    // Control's fields never change once published: read as they are; the workers'
+    // are not copied but read below (the latch whole, with read_learned: a worker
+    // holds kLatching for a few stores only) or by publish_in_place (counters).
+    Leg copy;
+    copy.other_addr_index = old.other_addr_index;
+    copy.other_port = old.other_port;
+    copy.peer = old.peer;
+    copy.peer_port = old.peer_port;
+    copy.flags = flags;
+    copy.local_addr_index = old.local_addr_index;
+    copy.local_port = old.local_port;
+    copy.dscp = old.dscp;
+    copy.owner_tag = old.owner_tag;
+    IpAddr learned;
+    uint16_t learned_port = 0;
+    uint8_t learned_flags = 0;
+    constexpr int kTries = 1000;
+    LearnedRead r = LearnedRead::kChanging;
+    for (int i = 0; i < kTries && r == LearnedRead::kChanging; ++i) {
+        r = read_learned(old, learned, learned_port, learned_flags);
+    }
+    if (r == LearnedRead::kChanging) {
+        return make_error(ErrorCode::kLimit,
+                          "leg at " + key_text(local_addr_index, port) + " kept latching");
+    }
+    if (r == LearnedRead::kRead) {
+        copy.latch_state = kLatched;
+        copy.latch_seq = __atomic_load_n(&old.latch_seq, __ATOMIC_RELAXED);
+        copy.learned_peer = learned;
+        copy.learned_port = learned_port;
+        copy.learned_flags = learned_debug(learned);
+    }
+    publish_in_place(s, copy);
+    return {};
+}
+
+void RelayTable::publish_in_place(Leg** s, const Leg& copy) {
     Leg* old = *s;
-    Leg* copy = allocate(fresh(leg));
-    copy->idle_mark = old->idle_mark;  // the same leg to whoever reports idle ones
-    copy->in = LegCounters{__atomic_load_n(&old->in.packets, __ATOMIC_RELAXED),
+    Leg* next = allocate(copy);
+    next->idle_mark = old->idle_mark;  // the same leg to whoever reports idle ones
+    next->in = LegCounters{__atomic_load_n(&old->in.packets, __ATOMIC_RELAXED),
                            __atomic_load_n(&old->in.bytes, __ATOMIC_RELAXED),
                            __atomic_load_n(&old->in.last_tsc, __ATOMIC_RELAXED)};
-    copy->out = LegCounters{__atomic_load_n(&old->out.packets, __ATOMIC_RELAXED),
+    next->out = LegCounters{__atomic_load_n(&old->out.packets, __ATOMIC_RELAXED),
                             __atomic_load_n(&old->out.bytes, __ATOMIC_RELAXED),
                             __atomic_load_n(&old->out.last_tsc, __ATOMIC_RELAXED)};
-    __atomic_store_n(s, copy, __ATOMIC_RELEASE);
+    __atomic_store_n(s, next, __ATOMIC_RELEASE);
     retired_.push_back(old);
-    return {};
 }
 
 Result<void> RelayTable::remove(uint16_t local_addr_index, uint16_t port) {

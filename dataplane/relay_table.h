@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "common/result.h"
@@ -74,6 +75,17 @@ class RelayTable {
     // and idle_mark but not its latch: latching starts over ("re-latch by control"). Error:
     // kNotFound.
     Result<void> replace(const Leg& leg);
+    // Cold. Publishes a copy of the leg at the key with control's `flags` and the
+    // learned peer's debug mark judged by `learned_debug(peer)` (kLegDebug or 0),
+    // keeping everything else: its latch (the learned peer as it stands when copied),
+    // counters and idle_mark, as replace() does. A worker latching the old leg while
+    // it is copied loses that latch: the copy latches again on the next packet (a
+    // latched copy's silence is the old peer's). Errors: kNotFound; kLimit when every
+    // one of the copy's tries saw a worker re-latch the leg (nothing changed).
+    Result<void> remark(uint16_t local_addr_index,
+                        uint16_t port,
+                        uint8_t flags,
+                        const std::function<uint8_t(const IpAddr&)>& learned_debug);
     // Cold. Unpublishes the leg at the key. Error: kNotFound.
     Result<void> remove(uint16_t local_addr_index, uint16_t port);
 
@@ -101,6 +113,9 @@ class RelayTable {
     static constexpr uint32_t kLegsPerSlab = 1024;  // 112 KiB
 
   private:
+    // Publishes `copy` in slot `s` with the current leg's counters and idle_mark,
+    // and retires the current leg.
+    void publish_in_place(Leg** s, const Leg& copy);
     struct Block {
         Leg* legs[kPortsPerBlock] = {};
     };

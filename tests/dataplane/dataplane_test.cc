@@ -615,5 +615,75 @@ TEST_F(DataplaneTest, ZeroLossOnReload) {
     EXPECT_EQ(drops, 0u);
 }
 
+// The Debug mark follows the lists: legs already relaying are judged again when new
+// lists are published (their signalled peer, and the learned one of a latched leg),
+// and keep their latch and counters.
+TEST_F(DataplaneTest, DebugMarkFollowsTheLists) {
+    auto push_debug = [&](const char* addr) {
+        api::RangeEntry debug;
+        debug.list = static_cast<uint8_t>(api::ListId::kDebug);
+        debug.first = wire(addr);
+        debug.last = wire(addr);
+        ASSERT_EQ(one_reply(api::MessageBuilder(api::MsgType::kListsBegin, 1)).type(),
+                  api::MsgType::kOk);
+        api::MessageBuilder chunk(api::MsgType::kListsChunk, 2);
+        chunk.add(debug);
+        ASSERT_EQ(one_reply(chunk).type(), api::MsgType::kOk);
+        ASSERT_EQ(one_reply(api::MessageBuilder(api::MsgType::kListsCommit, 3)).type(),
+                  api::MsgType::kOk);
+    };
+    // X: 192.0.2.10:4000 <-> [30000 | 30002] <-> 203.0.113.5:5000 (signalled).
+    add_v4_relay();
+    // Y: 192.0.2.10:4002 <-> [30010 | 30012] <-> any, latched below.
+    add_legs({leg_spec("192.0.2.1", 30010, "192.0.2.10", 4002, "198.51.100.1", 30012),
+              leg_spec("198.51.100.1", 30012, nullptr, 0, "192.0.2.1", 30010, api::kSpecLatch)});
+    learn_v4_neighbours();
+    const auto wan_leg = [&](uint16_t port) {
+        const int wan = dp_->snapshot().locals.find(
+            IpAddr::from_address(*lists::parse_address("198.51.100.1")));
+        return dp_->relays().find(static_cast<uint16_t>(wan), port);
+    };
+    const auto relayed = [&](test::RingPort& in, const UdpFrame& f, test::RingPort& out) {
+        inject(in, test::build_udp(f));
+        poll();
+        return sent(out).size();
+    };
+    const UdpFrame y_in = from_wan("203.0.113.77", 6000, "198.51.100.1", 30012);
+
+    EXPECT_EQ(relayed(g_lan, lan_in(), g_wan), 1u);
+    EXPECT_EQ(relayed(g_wan, y_in, g_lan), 1u);  // latches 203.0.113.77:6000
+    EXPECT_EQ(stats().debug_packets, 0u);
+    ASSERT_EQ(wan_leg(30012)->latch_state, kLatched);
+
+    // Y's learned peer becomes a Debug IP: its leg is marked, still latched.
+    const Leg* before = wan_leg(30012);
+    push_debug("203.0.113.77");
+    const Leg* y = wan_leg(30012);
+    EXPECT_NE(y, before);  // published anew
+    EXPECT_EQ(y->latch_state, kLatched);
+    EXPECT_EQ(y->learned_peer, IpAddr::from_address(*lists::parse_address("203.0.113.77")));
+    EXPECT_EQ(y->learned_port, 6000);
+    EXPECT_EQ(y->learned_flags, kLegDebug);
+    EXPECT_EQ(y->in.packets, 1u);  // counters kept
+    EXPECT_EQ((wan_leg(30002)->flags & kLegDebug), 0);
+    EXPECT_EQ(relayed(g_wan, y_in, g_lan), 1u);
+    EXPECT_EQ(stats().debug_packets, 1u);
+    EXPECT_EQ(relayed(g_lan, lan_in(), g_wan), 1u);
+    EXPECT_EQ(stats().debug_packets, 1u);
+    // The latch was kept, not started over: another source is still refused.
+    EXPECT_EQ(relayed(g_wan, from_wan("203.0.113.78", 6000, "198.51.100.1", 30012), g_lan), 0u);
+    EXPECT_EQ(wan_leg(30012)->in.packets, 2u);
+
+    // Now X's signalled peer is the Debug IP and Y's is not any more.
+    push_debug("203.0.113.5");
+    EXPECT_EQ((wan_leg(30002)->flags & kLegDebug), kLegDebug);
+    EXPECT_EQ(wan_leg(30012)->learned_flags, 0);
+    EXPECT_EQ(wan_leg(30012)->latch_state, kLatched);
+    EXPECT_EQ(relayed(g_wan, y_in, g_lan), 1u);
+    EXPECT_EQ(stats().debug_packets, 1u);
+    EXPECT_EQ(relayed(g_lan, lan_in(), g_wan), 1u);  // towards the Debug IP
+    EXPECT_EQ(stats().debug_packets, 2u);
+}
+
 }  // namespace
 }  // namespace mg::dataplane

@@ -152,6 +152,78 @@ TEST(RelayTable, ReplacePublishesANewLegKeepingCountersNotTheLatch) {
     EXPECT_EQ(table.replace(make_leg(0, 1001)).error().code, ErrorCode::kNotFound);
 }
 
+TEST(RelayTable, RemarkPublishesANewLegKeepingLatchAndCounters) {
+    RelayTable table(1, 10);
+    Leg spec = make_leg(0, 1000, 1);
+    spec.peer = IpAddr::from_address(*lists::parse_address("192.0.2.10"));
+    spec.peer_port = 4000;
+    spec.other_port = 1002;
+    spec.dscp = 46;
+    spec.flags = kLegLatch;
+    ASSERT_TRUE(table.add(spec).ok());
+    ASSERT_TRUE(table.add(make_leg(0, 1004, 2)).ok());
+    Leg* old = table.find(0, 1000);
+    const IpAddr learned = IpAddr::from_address(*lists::parse_address("203.0.113.7"));
+    old->learned_peer = learned;
+    old->learned_port = 6000;
+    old->latch_seq = 3;
+    old->latch_state = kLatched;
+    old->in = LegCounters{10, 1000, 77};
+    old->idle_mark = 12;
+
+    IpAddr judged;
+    ASSERT_TRUE(table
+                    .remark(0, 1000, kLegLatch | kLegDebug,
+                            [&](const IpAddr& a) {
+                                judged = a;
+                                return uint8_t{kLegDebug};
+                            })
+                    .ok());
+    const Leg* now = table.find(0, 1000);
+    ASSERT_NE(now, old);
+    EXPECT_EQ(judged, learned);
+    EXPECT_EQ(now->flags, kLegLatch | kLegDebug);
+    EXPECT_EQ(now->latch_state, kLatched);
+    EXPECT_EQ(now->latch_seq, 3);
+    EXPECT_EQ(now->learned_peer, learned);
+    EXPECT_EQ(now->learned_port, 6000);
+    EXPECT_EQ(now->learned_flags, kLegDebug);
+    EXPECT_EQ(now->peer, spec.peer);
+    EXPECT_EQ(now->peer_port, 4000);
+    EXPECT_EQ(now->other_port, 1002);
+    EXPECT_EQ(now->dscp, 46);
+    EXPECT_EQ(now->owner_tag, 1u);
+    EXPECT_EQ(now->in.packets, 10u);
+    EXPECT_EQ(now->idle_mark, 12u);
+    EXPECT_EQ(table.retired(), 1u);
+
+    // A leg that has not latched gets no learned mark; the judge is not asked.
+    bool asked = false;
+    ASSERT_TRUE(table
+                    .remark(0, 1004, kLegDebug,
+                            [&](const IpAddr&) {
+                                asked = true;
+                                return uint8_t{kLegDebug};
+                            })
+                    .ok());
+    EXPECT_FALSE(asked);
+    EXPECT_EQ(table.find(0, 1004)->latch_state, kNotLatched);
+    EXPECT_EQ(table.find(0, 1004)->learned_flags, 0);
+    EXPECT_EQ(table.find(0, 1004)->flags, kLegDebug);
+
+    // A worker in the middle of latching the old leg: the copy has not latched (the
+    // next packet latches it), whatever the old leg ends up with.
+    Leg* busy = table.find(0, 1004);
+    busy->latch_state = kLatching;
+    busy->learned_port = 7000;
+    ASSERT_TRUE(table.remark(0, 1004, 0, [](const IpAddr&) { return uint8_t{kLegDebug}; }).ok());
+    EXPECT_EQ(table.find(0, 1004)->latch_state, kNotLatched);
+    EXPECT_EQ(table.find(0, 1004)->learned_port, 0);
+    EXPECT_EQ(table.find(0, 1004)->learned_flags, 0);
+    EXPECT_EQ(table.remark(0, 1001, 0, [](const IpAddr&) { return uint8_t{0}; }).error().code,
+              ErrorCode::kNotFound);
+}
+
 TEST(IpAddr, ConvertsBothFamilies) {
     const auto v4 = IpAddr::from_address(*lists::parse_address("192.0.2.1"));
     EXPECT_TRUE(v4.is_v4());
